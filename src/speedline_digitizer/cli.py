@@ -1,0 +1,126 @@
+"""The `digitize` command: a thin Typer layer over the library's functions."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Digitize compressor-map images into speedline curves (CSV/JSON).\n\n"
+                       "digitize MAP.png -o curves.csv        digitize a map\n\n"
+                       "digitize synth | train | eval ...      generate data, retrain, evaluate")
+SUBCOMMANDS = {"synth", "train", "eval", "run"}
+
+
+class UsageError(Exception):
+    """Bad input from the user: exit code 2."""
+
+
+@app.callback()
+def _root():
+    """Digitize compressor-map images into speedline curves."""
+
+
+def _fail(msg: str, code: int = 1):
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command("synth")
+def synth_cmd(
+    n: int = typer.Argument(..., help="number of maps"),
+    out: Path = typer.Option(..., "-o", "--out", help="output folder"),
+    seed: int = typer.Option(0, "--seed", help="series seed: the same seed gives the same maps"),
+    style: Optional[str] = typer.Option(None, "--style", help="one style for all maps (default: random)"),
+    start: int = typer.Option(0, "--start", help="index of the first map in the series"),
+    workers: int = typer.Option(1, "--workers", "-j", help="parallel processes"),
+):
+    """Draw N synthetic compressor maps with exact ground truth (NAME.png, NAME.mask.png, NAME.json)."""
+    from tqdm import tqdm
+
+    from .synth import STYLES, generate_dir
+
+    if n < 1:
+        _fail("N must be at least 1", 2)
+    if style is not None and style not in STYLES:
+        _fail(f"unknown style {style!r}; choose from {', '.join(STYLES)}", 2)
+    bar = tqdm(total=n, desc="synth", disable=not sys.stderr.isatty())
+
+    def tick(name):
+        bar.update(1)
+        return name
+
+    names = generate_dir(n, out, seed=seed, style=style, workers=workers, start=start, progress=tick)
+    bar.close()
+    typer.echo(f"wrote {len(names)} maps to {out}")
+
+
+@app.command("train")
+def train_cmd(
+    data: List[Path] = typer.Argument(None, help="folders of NAME.png + NAME.mask.png pairs (from `digitize synth`, "
+                                                 "or real pairs)"),
+    out: Path = typer.Option(Path("speedline-unet.safetensors"), "-o", "--out", help="weights file to write"),
+    synth: int = typer.Option(0, "--synth", help="first draw this many synthetic maps into DATA[0] (or runs/synth)"),
+    synth_seed: int = typer.Option(1, "--synth-seed"),
+    encoder: str = typer.Option("mobilenet_v2", help="smp encoder name"),
+    decoder: str = typer.Option("64,32,16,16,8", help="decoder channels, comma-separated"),
+    loss: str = typer.Option("bce_jaccard", help="bce_jaccard | bce_dice | dice | bce_cldice"),
+    steps: int = typer.Option(2000, help="optimizer steps"),
+    steps_per_epoch: int = typer.Option(100, "--steps-per-epoch", help="steps between checkpoints/LR checks"),
+    batch_size: int = typer.Option(8, "--batch-size"),
+    crop: int = typer.Option(256, help="crop size (native resolution)"),
+    lr: float = typer.Option(1e-3),
+    seed: int = typer.Option(0),
+    workers: int = typer.Option(1, help="data-loader processes"),
+    accelerator: str = typer.Option("auto", help="auto | cpu | gpu"),
+    devices: str = typer.Option("auto", help="devices per node (Lightning)"),
+    num_nodes: int = typer.Option(1, "--num-nodes"),
+    precision: Optional[str] = typer.Option(None, help="Lightning precision (default: 16-mixed on GPU, else 32)"),
+    resume: Optional[Path] = typer.Option(None, help="checkpoint (.ckpt) to resume from"),
+    log_dir: Path = typer.Option(Path("runs"), "--log-dir", help="CSV logs and checkpoints"),
+    val: Optional[Path] = typer.Option(None, help="validation folder of pairs"),
+    max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="stop after this much time"),
+):
+    """Train the UNet segmenter on synthetic (and optionally real) image/mask pairs."""
+    from .synth import generate_dir
+    from .train import train
+
+    data = list(data or [])
+    if synth:
+        target = data[0] if data else log_dir / "synth"
+        generate_dir(synth, target, seed=synth_seed, workers=max(1, workers))
+        data = data or [target]
+    if not data:
+        _fail("give a data folder or --synth N", 2)
+    for d in data:
+        if not Path(d).is_dir():
+            _fail(f"not a folder: {d}", 2)
+    try:
+        dec = tuple(int(v) for v in decoder.split(","))
+        dev = int(devices) if devices.isdigit() else devices
+        train(data, out, encoder=encoder, decoder_channels=dec, loss=loss, steps=steps, steps_per_epoch=steps_per_epoch, batch_size=batch_size,
+              crop=crop, lr=lr, seed=seed, workers=workers, accelerator=accelerator, devices=dev, num_nodes=num_nodes,
+              precision=precision, resume=resume, log_dir=log_dir, val_dir=val, progress=sys.stderr.isatty(),
+              max_minutes=max_minutes)
+    except ValueError as e:
+        _fail(str(e), 2)
+    typer.echo(f"wrote weights to {out}")
+
+
+def main(argv: list[str] | None = None):
+    """Entry point: `digitize IMAGE ...` runs the pipeline, `digitize synth|train|eval` the subcommands."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    if argv and argv[0] not in SUBCOMMANDS and argv[0] not in ("--help", "-h"):
+        argv = ["run"] + argv
+    try:
+        app(argv, prog_name="digitize", standalone_mode=True)
+    except SystemExit as e:
+        raise SystemExit(e.code)
+
+
+if __name__ == "__main__":
+    main()

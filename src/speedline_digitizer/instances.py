@@ -1,0 +1,217 @@
+"""Skeleton segments -> one pixel path per speedline.
+
+Spurs are pruned, then segment ends are paired at junctions and across gaps by tangent continuity
+(a straight continuation is cheap, a turn is not), never closing a loop. Chains of paired segments
+are the speedline instances, ordered from the surge (low-flow, left) end.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .skeleton import Segment, SkeletonGraph
+
+
+@dataclass(frozen=True)
+class InstanceParams:
+    spur_length: float = 10.0       # px; shorter dangling branches at junctions are dropped
+    junction_angle: float = 50.0    # deg; widest turn accepted through a junction
+    max_gap: float = 40.0           # px; widest gap bridged between two ends
+    gap_angle: float = 12.0         # deg; widest misalignment accepted across a gap (beyond lateral_slack)
+    corner_angle: float = 110.0     # deg; widest turn accepted for a corner hidden in a gap
+    lateral_slack: float = 2.5      # px; sideways offset always accepted across a gap
+    min_length: float = 20.0        # px; shorter instances are dropped
+    duplicate_distance: float = 2.5  # px; a shorter path this close to a longer one is the same stroke
+    tangent_span: int = 8           # px along the segment used to estimate an end's direction
+
+
+@dataclass
+class _End:
+    seg: int
+    side: int  # 0 = first pixel, 1 = last pixel
+    p: np.ndarray  # (x, y) = (col, row)
+    d: np.ndarray  # unit direction pointing out of the segment
+    junction: int
+
+
+def _ends(segs: list, span: int) -> list:
+    out = []
+    for i, s in enumerate(segs):
+        xy = s.rc[:, ::-1]
+        for side in (0, 1):
+            pts = xy if side == 1 else xy[::-1]
+            # direction: from the centroid of the last `span` px to the end; the last px of a cut line often hook
+            skip = min(2, max(0, len(pts) - 3))
+            tail = pts[max(0, len(pts) - 1 - skip - span):len(pts) - skip]
+            d = tail[-1] - tail.mean(axis=0) if len(tail) > 1 else np.zeros(2)
+            nrm = np.hypot(*d)
+            out.append(_End(i, side, pts[-1].astype(float), d / nrm if nrm else d, s.junction_end if side else s.junction_start))
+    return out
+
+
+def _angle(u, v) -> float:
+    return float(np.degrees(np.arccos(np.clip(np.dot(u, v), -1, 1))))
+
+
+class _DSU:
+    def __init__(self, n):
+        self.p = list(range(n))
+
+    def find(self, a):
+        while self.p[a] != a:
+            self.p[a] = self.p[self.p[a]]
+            a = self.p[a]
+        return a
+
+    def union(self, a, b):
+        self.p[self.find(a)] = self.find(b)
+
+
+def prune_spurs(graph: SkeletonGraph, spur_length: float) -> list:
+    """Drop short branches that hang off a junction with a free end (skeleton spurs)."""
+    segs = list(graph.segments)
+    keep = []
+    for s in segs:
+        free = (s.junction_start < 0) + (s.junction_end < 0)
+        if free == 1 and s.length < spur_length:
+            continue
+        keep.append(s)
+    return keep
+
+
+def link_segments(segs: list, params: InstanceParams = InstanceParams()) -> list:
+    """Chains of segment indices with orientation: list of [(seg, reversed), ...]."""
+    ends = _ends(segs, params.tangent_span)
+    n = len(segs)
+    dsu = _DSU(n)
+    link = {}  # end index -> end index
+    cands = []
+    # pairs through the same junction
+    by_j = {}
+    for ei, e in enumerate(ends):
+        if e.junction >= 0:
+            by_j.setdefault(e.junction, []).append(ei)
+    for members in by_j.values():
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                ea, eb = ends[members[a]], ends[members[b]]
+                if ea.seg == eb.seg:
+                    continue
+                ang = _angle(ea.d, -eb.d)
+                if ang <= params.junction_angle:
+                    cands.append((ang / params.junction_angle, members[a], members[b]))
+    # pairs across gaps (free ends, and junction ends that found no partner are tried later too)
+    pos = np.array([e.p for e in ends]) if ends else np.zeros((0, 2))
+    if len(ends) > 1:
+        from scipy.spatial import cKDTree
+
+        tree = cKDTree(pos)
+        for a, b in tree.query_pairs(params.max_gap):
+            ea, eb = ends[a], ends[b]
+            if ea.seg == eb.seg:
+                continue
+            if ea.junction >= 0 and ea.junction == eb.junction:
+                continue
+            v = eb.p - ea.p
+            dist = float(np.hypot(*v))
+            if dist < 1e-6:
+                continue
+            # along/lateral offsets of the other end, seen from each end's direction
+            along_a, lat_a = float(v @ ea.d), abs(float(v[0] * ea.d[1] - v[1] * ea.d[0]))
+            along_b, lat_b = float(-v @ eb.d), abs(float(v[0] * eb.d[1] - v[1] * eb.d[0]))
+            tol = np.tan(np.radians(params.gap_angle))  # sideways drift allowed per px of gap
+            turn = _angle(ea.d, -eb.d)
+            straight = (min(along_a, along_b) >= -(params.lateral_slack + 1) and turn <= params.junction_angle
+                        and max(lat_a - tol * along_a, lat_b - tol * along_b) <= params.lateral_slack)
+            if straight:
+                cands.append((1.0 + dist / params.max_gap + (lat_a + lat_b) / (dist + 5.0) + turn / 60.0, a, b))
+                continue
+            # a corner hidden under a label: the two ends' rays meet in front of both
+            if turn <= params.corner_angle and dist > 3:
+                M = np.column_stack([ea.d, -eb.d])
+                if abs(np.linalg.det(M)) > 1e-3:
+                    sa, sb = np.linalg.solve(M, v)
+                    if sa >= 0 and sb >= 0 and sa + sb <= 0.8 * params.max_gap:
+                        cands.append((2.0 + (sa + sb) / params.max_gap + turn / 90.0, a, b))
+    cands.sort(key=lambda c: c[0])
+    for _, a, b in cands:
+        if a in link or b in link:
+            continue
+        sa, sb = ends[a].seg, ends[b].seg
+        if dsu.find(sa) == dsu.find(sb):
+            continue
+        link[a], link[b] = b, a
+        dsu.union(sa, sb)
+    # walk chains
+    seen = set()
+    chains = []
+    def end_index(seg, side):
+        return 2 * seg + side
+    for start in range(n):
+        if start in seen:
+            continue
+        # go to one extremity of this chain
+        seg, side = start, 0  # walk backwards over side-0 links
+        guard = 0
+        while end_index(seg, side) in link and guard <= n:
+            other = link[end_index(seg, side)]
+            seg, side = ends[other].seg, 1 - ends[other].side
+            guard += 1
+        # seg's `side` end is free: traverse forward from it
+        chain = []
+        cur, entry = seg, side
+        while cur not in seen:
+            seen.add(cur)
+            chain.append((cur, entry == 1))  # entering at last pixel -> reversed
+            out = end_index(cur, 1 - entry)
+            if out not in link:
+                break
+            nxt = link[out]
+            cur, entry = ends[nxt].seg, ends[nxt].side
+        chains.append(chain)
+    return chains
+
+
+def chain_pixels(segs: list, chain: list) -> np.ndarray:
+    """(x, y) pixel path of a chain, in chain order."""
+    parts = [segs[i].rc[::-1] if rev else segs[i].rc for i, rev in chain]
+    return np.vstack(parts)[:, ::-1].astype(float)
+
+
+def orient(xy: np.ndarray) -> np.ndarray:
+    """Order a path from its surge (low-flow, left) end; a vertical path from its top."""
+    if len(xy) < 2:
+        return xy
+    dx = xy[-1, 0] - xy[0, 0]
+    if dx < -2 or (abs(dx) <= 2 and xy[-1, 1] < xy[0, 1]):
+        return xy[::-1]
+    return xy
+
+
+def path_length(xy: np.ndarray) -> float:
+    return float(np.hypot(*np.diff(xy, axis=0).T).sum()) if len(xy) > 1 else 0.0
+
+
+def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams()) -> list:
+    """Pixel paths (x=col, y=row), one per speedline, each ordered from the surge end."""
+    segs = prune_spurs(graph, params.spur_length)
+    chains = link_segments(segs, params)
+    paths = [orient(chain_pixels(segs, c)) for c in chains]
+    paths = [p for p in paths if path_length(p) >= params.min_length]
+    return drop_duplicates(paths, params.duplicate_distance)
+
+
+def drop_duplicates(paths: list, distance: float) -> list:
+    """Drop a path that lies (90 %) within `distance` px of a longer one: a parallel strand of the same stroke."""
+    from scipy.spatial import cKDTree
+
+    order = sorted(range(len(paths)), key=lambda i: -path_length(paths[i]))
+    kept, trees = set(), []
+    for i in order:
+        p = paths[i]
+        if any(np.mean(t.query(p, distance_upper_bound=distance)[0] <= distance) >= 0.9 for t in trees):
+            continue
+        kept.add(i)
+        trees.append(cKDTree(p))
+    return [p for i, p in enumerate(paths) if i in kept]

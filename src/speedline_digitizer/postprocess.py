@@ -1,0 +1,110 @@
+"""Mask -> curves: skeleton, graph, instances, spline fit, clipping to the plot box, calibration.
+
+This is the stage users with their own segmenter (or a clean vector plot) call directly.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .calibrate import Calibration
+from .fit import fit_path
+from .instances import InstanceParams, find_instances, path_length
+from .result import Curve
+from .skeleton import binarize, build_graph, skeletonize
+
+
+def line_width(mask: np.ndarray, skel: np.ndarray) -> float:
+    """Mean stroke width of a mask in px (area / skeleton length)."""
+    n = int(skel.sum())
+    return float(mask.sum()) / n if n else 1.0
+
+
+def default_params(shape: tuple, width: float) -> InstanceParams:
+    """Gap, spur and length limits scaled to the image size and stroke width."""
+    size = max(shape)
+    return InstanceParams(spur_length=max(6.0, 2.5 * width), max_gap=max(16.0, 0.08 * size),
+                          min_length=max(12.0, 0.025 * size), tangent_span=int(max(16, min(40, 6 * width))))
+
+
+def bridge_dashes(m: np.ndarray, max_radius: int = 4) -> np.ndarray:
+    """Join the pieces of dashed or dotted strokes: many short components -> dilation.
+
+    The smallest radius that merges most pieces is used (a closing would not bridge a gap in a
+    stroke thinner than its kernel; the skeleton of the dilated mask runs through the stroke's middle).
+    Solid strokes are left as they are.
+    """
+    import cv2
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats(m.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return m
+    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    if n - 1 < 40 or np.median(sizes) > 20:
+        return m
+    u8 = m.astype(np.uint8)
+    for r in range(1, max_radius + 1):
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+        closed = cv2.dilate(u8, k)
+        n2 = cv2.connectedComponents(closed, connectivity=8)[0]
+        if n2 - 1 <= 0.25 * (n - 1):
+            return closed.astype(bool)
+    return closed.astype(bool)
+
+
+def clip_to_box(xy: np.ndarray, box, margin: float = 2.0) -> list:
+    """Parts of a path inside the plot box (shapely), each still ordered like the input."""
+    from shapely.geometry import LineString, MultiLineString, box as sbox
+
+    x0, y0, x1, y1 = box
+    inside = (xy[:, 0] >= x0 - margin) & (xy[:, 0] <= x1 + margin) & (xy[:, 1] >= y0 - margin) & (xy[:, 1] <= y1 + margin)
+    if inside.all():
+        return [xy]
+    if len(xy) < 2:
+        return []
+    g = LineString(xy).intersection(sbox(x0 - margin, y0 - margin, x1 + margin, y1 + margin))
+    parts = list(g.geoms) if isinstance(g, MultiLineString) else ([g] if isinstance(g, LineString) and not g.is_empty else [])
+    return [np.asarray(p.coords) for p in parts if len(p.coords) > 1]
+
+
+def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *, plot_box=None,
+                     params: InstanceParams | None = None, timings: dict | None = None) -> list:
+    """Speedline curves from a speedline mask (bool, 0/255 or probability), ordered lowest speedline first."""
+    t = time.perf_counter()
+    m = binarize(mask)
+    if plot_box is None and calibration is not None:
+        plot_box = calibration.plot_box
+    if plot_box is not None:  # nothing outside the frame (plus a margin) is a speedline
+        x0, y0, x1, y1 = (int(round(v)) for v in plot_box)
+        pad = 3
+        outside = np.ones_like(m)
+        outside[max(0, y0 - pad):max(0, y1 + pad + 1), max(0, x0 - pad):max(0, x1 + pad + 1)] = False
+        m = m & ~outside
+    m = bridge_dashes(m)
+    skel = skeletonize(m)
+    t1 = time.perf_counter()
+    graph = build_graph(skel)
+    params = params or default_params(m.shape, line_width(m, skel))
+    paths = find_instances(graph, params)
+    t2 = time.perf_counter()
+    cal = calibration or Calibration.pixels(m.shape[0])
+    curves = []
+    for p in paths:
+        fitted = fit_path(p)
+        parts = clip_to_box(fitted, plot_box) if plot_box is not None else [fitted]
+        for q in parts:
+            if path_length(q) < params.min_length:
+                continue
+            v = cal.to_data(q)
+            curves.append(Curve(v[:, 0], v[:, 1], q))
+    curves.sort(key=_position_key)
+    t3 = time.perf_counter()
+    if timings is not None:
+        timings.update(skeleton=t1 - t, instances=t2 - t1, fit=t3 - t2)
+    return curves
+
+
+def _position_key(c: Curve):
+    """Lowest speedline first: by the highest point of the curve (rows grow downwards)."""
+    return (-float(np.min(c.pixels[:, 1])) if len(c.pixels) else 0.0, float(c.pixels[0, 0]) if len(c.pixels) else 0.0)

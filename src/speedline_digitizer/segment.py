@@ -1,0 +1,172 @@
+"""The UNet segmenter: build, save/load weights (safetensors), predict a speedline probability map.
+
+Inference runs at full resolution, fully convolutional (padded to a multiple of 32), in overlapping
+tiles for large images so memory stays bounded, on the GPU when there is one.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WEIGHTS = "speedline-unet-mnv2.safetensors"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """What it takes to rebuild the network; stored in the weights file's metadata."""
+
+    encoder: str = "mobilenet_v2"
+    decoder_channels: tuple = (64, 32, 16, 16, 8)
+    in_channels: int = 3
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, s: str) -> "ModelConfig":
+        d = json.loads(s)
+        d["decoder_channels"] = tuple(d["decoder_channels"])
+        return cls(**d)
+
+
+def build_model(cfg: ModelConfig = ModelConfig()):
+    """A segmentation_models_pytorch UNet with one output channel (logits); no pretrained weights."""
+    import segmentation_models_pytorch as smp
+
+    return smp.Unet(encoder_name=cfg.encoder, encoder_weights=None, in_channels=cfg.in_channels, classes=1,
+                    decoder_channels=tuple(cfg.decoder_channels))
+
+
+def save_weights(model, cfg: ModelConfig, path: str | Path, meta: dict | None = None) -> None:
+    """Write the model's state to a safetensors file, with its config in the metadata."""
+    from safetensors.torch import save_file
+
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    md = {"config": cfg.to_json()}
+    md.update({k: str(v) for k, v in (meta or {}).items()})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    save_file(state, str(tmp), metadata=md)
+    tmp.replace(path)
+
+
+def default_weights_path() -> Path:
+    return Path(str(resources.files("speedline_digitizer") / "weights" / DEFAULT_WEIGHTS))
+
+
+def resolve_device(device: str = "auto"):
+    import torch
+
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda asked for, but no CUDA GPU is available")
+    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+        raise ValueError(f"unknown device {device!r}: use auto, cpu or cuda")
+    return torch.device(device)
+
+
+@dataclass
+class Segmenter:
+    """A loaded UNet ready for inference (load once, call many times)."""
+
+    model: object
+    config: ModelConfig
+    device: object
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, device: str = "auto") -> "Segmenter":
+        """Load weights from a safetensors file (never executes code from it); default: the shipped weights."""
+        import torch
+        from safetensors import safe_open
+        from safetensors.torch import load_file
+
+        path = Path(path) if path is not None else default_weights_path()
+        if not path.is_file():
+            raise FileNotFoundError(f"model weights not found: {path}")
+        try:
+            with safe_open(str(path), framework="pt") as f:
+                meta = dict(f.metadata() or {})
+            state = load_file(str(path))
+        except Exception as e:  # safetensors raises its own error types
+            raise ValueError(f"not a safetensors weights file: {path} ({e})") from None
+        cfg = ModelConfig.from_json(meta["config"]) if "config" in meta else ModelConfig()
+        model = build_model(cfg)
+        model.load_state_dict(state)
+        dev = resolve_device(device)
+        model = model.to(dev).eval()
+        if dev.type == "cpu":
+            model = model.to(memory_format=torch.channels_last)
+        return cls(model, cfg, dev, meta)
+
+    def predict(self, image: np.ndarray, tile: int = 1024, overlap: int = 64) -> np.ndarray:
+        """Speedline probability (float32, H x W, 0..1) for an RGB uint8 image."""
+        return self.predict_batch([image], tile=tile, overlap=overlap)[0]
+
+    def predict_batch(self, images: list[np.ndarray], tile: int = 1024, overlap: int = 64) -> list[np.ndarray]:
+        import torch
+
+        out = []
+        with torch.inference_mode():
+            for img in images:
+                out.append(_predict_tiled(self.model, self.device, to_input(img), tile, overlap))
+        return out
+
+
+def to_input(image: np.ndarray) -> np.ndarray:
+    """RGB uint8 (H, W, 3) -> float32 (3, H, W) in the range the network was trained on."""
+    if image.ndim == 2:
+        image = np.repeat(image[..., None], 3, axis=2)
+    return (image[..., :3].astype(np.float32) / 255.0 - 0.5).transpose(2, 0, 1) / 0.25
+
+
+def _forward_padded(model, device, x: np.ndarray) -> np.ndarray:
+    """Forward one (3, h, w) array, padded with white to a multiple of 32."""
+    import torch
+
+    _, h, w = x.shape
+    ph, pw = (-h) % 32, (-w) % 32
+    if ph or pw:
+        x = np.pad(x, ((0, 0), (0, ph), (0, pw)), mode="constant", constant_values=float(x.max()) if x.size else 0)
+    t = torch.from_numpy(np.ascontiguousarray(x))[None].to(device)
+    if device.type == "cuda":
+        with torch.autocast("cuda", dtype=torch.float16):
+            y = model(t)
+    else:
+        y = model(t.contiguous(memory_format=torch.channels_last))
+    return torch.sigmoid(y.float())[0, 0, :h, :w].cpu().numpy()
+
+
+def _predict_tiled(model, device, x: np.ndarray, tile: int, overlap: int) -> np.ndarray:
+    _, h, w = x.shape
+    if h <= tile + overlap and w <= tile + overlap:
+        return _forward_padded(model, device, x)
+    out = np.zeros((h, w), np.float32)
+    step = tile - overlap
+    for y0 in range(0, max(h - overlap, 1), step):
+        for x0 in range(0, max(w - overlap, 1), step):
+            y1, x1 = min(h, y0 + tile), min(w, x0 + tile)
+            ya, xa = max(0, y1 - tile), max(0, x1 - tile)
+            p = _forward_padded(model, device, x[:, ya:y1, xa:x1])
+            # keep the centre of each tile: drop half the overlap on inner edges
+            m = overlap // 2
+            cy0 = 0 if ya == 0 else m
+            cx0 = 0 if xa == 0 else m
+            out[ya + cy0:y1, xa + cx0:x1] = np.maximum(out[ya + cy0:y1, xa + cx0:x1], p[cy0:, cx0:])
+    return out
+
+
+@lru_cache(maxsize=4)
+def cached_segmenter(path: str | None, device: str) -> Segmenter:
+    """Load a model once per process and reuse it."""
+    return Segmenter.load(path, device)
