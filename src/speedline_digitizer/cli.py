@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import typer
 
@@ -27,6 +27,110 @@ def _root():
 def _fail(msg: str, code: int = 1):
     typer.echo(f"error: {msg}", err=True)
     raise typer.Exit(code)
+
+
+IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
+
+
+def _expand_inputs(inputs: List[Path]) -> list:
+    files = []
+    for p in inputs:
+        if p.is_dir():
+            files += sorted(q for q in p.iterdir() if q.suffix.lower() in IMAGE_EXTS and not q.name.endswith(".mask.png"))
+        else:
+            files.append(p)
+    return files
+
+
+@app.command("run", help="Digitize map images (this is what `digitize IMAGE ...` runs).")
+def run_cmd(
+    images: List[Path] = typer.Argument(..., help="map images, or folders of them", show_default=False),
+    out: Optional[Path] = typer.Option(None, "-o", "--out",
+                                       help="CSV file (one input) or output folder (several inputs); "
+                                            "default: IMAGE.csv beside each input"),
+    xlim: Optional[Tuple[float, float]] = typer.Option(None, "--xlim", help="x values at the frame's left and right edges"),
+    ylim: Optional[Tuple[float, float]] = typer.Option(None, "--ylim", help="y values at the frame's bottom and top edges"),
+    plot_box: Optional[Tuple[float, float, float, float]] = typer.Option(
+        None, "--plot-box", help="plot frame in pixels: X0 Y0 X1 Y1 (top-left origin); default: detected"),
+    x_log: bool = typer.Option(False, "--x-log", help="logarithmic x axis"),
+    y_log: bool = typer.Option(False, "--y-log", help="logarithmic y axis"),
+    rotation: float = typer.Option(0.0, "--rotation", help="frame rotation in degrees (counter-clockwise), with --plot-box"),
+    mask: bool = typer.Option(False, "--mask", help="the input is a speedline mask (non-zero = speedline): skip the UNet"),
+    json_out: bool = typer.Option(False, "--json", help="also write the result as JSON beside the CSV"),
+    overlay: Optional[Path] = typer.Option(None, "--overlay",
+                                           help="overlay PNG (one input) or folder; default with several inputs: none"),
+    model: Optional[Path] = typer.Option(None, "--model", help="safetensors weights (default: the shipped model)"),
+    device: str = typer.Option("auto", "--device", help="auto | cpu | cuda"),
+    no_labels: bool = typer.Option(False, "--no-labels", help="do not read speed labels"),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="print errors only"),
+):
+    """Digitize compressor-map images into speedline curves (CSV, optional JSON and overlay)."""
+    from .calibrate import CalibrationError
+    from .io import InputError
+    from .pipeline import extract
+
+    files = _expand_inputs(images)
+    if not files:
+        _fail("no images found in the given folder(s)", 2)
+    many = len(files) > 1
+    if xlim is not None and xlim[0] == xlim[1]:
+        _fail(f"--xlim values must differ (got {xlim[0]:g} {xlim[1]:g})", 2)
+    if ylim is not None and ylim[0] == ylim[1]:
+        _fail(f"--ylim values must differ (got {ylim[0]:g} {ylim[1]:g})", 2)
+    if (xlim is None) != (ylim is None):
+        _fail("give both --xlim and --ylim, or neither", 2)
+    if out is not None and many and out.suffix.lower() == ".csv":
+        _fail("several inputs: -o must be a folder, not a .csv file", 2)
+    if model is not None and not model.is_file():
+        _fail(f"model weights not found: {model}", 2)
+    from tqdm import tqdm
+
+    failed = 0
+    bar = tqdm(files, desc="digitize", disable=not many or quiet or not sys.stderr.isatty())
+    for f in bar:
+        if many or out is None:
+            folder = out if out is not None else f.parent
+            csv_path = folder / f"{f.stem}.csv"
+        else:
+            csv_path = out
+        try:
+            res = extract(f, xlim=xlim, ylim=ylim, plot_box=plot_box, x_log=x_log, y_log=y_log, rotation_deg=rotation,
+                          mask=mask, model=model, device=device, read_labels=not no_labels)
+        except (InputError, CalibrationError, FileNotFoundError) as e:
+            if not many:
+                usage = isinstance(e, CalibrationError) or not f.exists()
+                _fail(str(e), 2 if usage else 1)
+            typer.echo(f"error: {f}: {e}", err=True)
+            failed += 1
+            continue
+        except Exception as e:  # keep a batch going; one bad map must not stop the rest
+            if not many:
+                _fail(f"processing {f} failed: {e.__class__.__name__}: {e}", 1)
+            typer.echo(f"error: {f}: {e.__class__.__name__}: {e}", err=True)
+            failed += 1
+            continue
+        for w in res.warnings:
+            typer.echo(f"warning: {f.name}: {w}", err=True)
+        res.to_csv(csv_path)
+        written = [str(csv_path)]
+        if json_out:
+            written.append(str(res.to_json(csv_path.with_suffix(".json"))))
+        ov = None
+        if overlay is not None:
+            ov = overlay / f"{f.stem}.overlay.png" if (many or overlay.is_dir() or overlay.suffix == "") else overlay
+        elif not many:
+            ov = csv_path.with_suffix(".overlay.png")
+        if ov is not None:
+            res.plot(ov)
+            written.append(str(ov))
+        if not quiet:
+            n_sp = sum(c.speed is not None for c in res.curves)
+            units = "axis units" if res.units == "axis" else "PIXELS (no calibration)"
+            typer.echo(f"{f.name}: {len(res.curves)} speedlines ({n_sp} with speed), {units}, "
+                       f"calibration {res.calibration.source} -> {', '.join(written)}")
+    if failed:
+        typer.echo(f"{failed} of {len(files)} inputs failed", err=True)
+        raise typer.Exit(1)
 
 
 @app.command("synth")

@@ -99,7 +99,7 @@ def link_segments(segs: list, params: InstanceParams = InstanceParams()) -> list
                 if ea.seg == eb.seg:
                     continue
                 ang = _angle(ea.d, -eb.d)
-                if ang <= params.junction_angle:
+                if ang <= params.corner_angle:  # straight through first; a corner only when nothing else fits
                     cands.append((ang / params.junction_angle, members[a], members[b]))
     # pairs across gaps (free ends, and junction ends that found no partner are tried later too)
     pos = np.array([e.p for e in ends]) if ends else np.zeros((0, 2))
@@ -128,7 +128,9 @@ def link_segments(segs: list, params: InstanceParams = InstanceParams()) -> list
                 cands.append((1.0 + dist / params.max_gap + (lat_a + lat_b) / (dist + 5.0) + turn / 60.0, a, b))
                 continue
             # a corner hidden under a label: the two ends' rays meet in front of both
-            if turn <= params.corner_angle and dist > 3:
+            if turn <= params.corner_angle and dist <= params.lateral_slack + 1:  # touching ends at a corner
+                cands.append((1.5 + turn / 90.0, a, b))
+            elif turn <= params.corner_angle:
                 M = np.column_stack([ea.d, -eb.d])
                 if abs(np.linalg.det(M)) > 1e-3:
                     sa, sb = np.linalg.solve(M, v)

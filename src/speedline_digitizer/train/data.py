@@ -59,6 +59,18 @@ class CropStream(IterableDataset):
             img_p, mask_p = self.pairs[int(rng.integers(len(self.pairs)))]
             img = np.asarray(Image.open(img_p).convert("RGB"))
             mask = (np.asarray(Image.open(mask_p).convert("L")) > 127).astype(np.uint8)
+            ys, xs = np.nonzero(mask[::4, ::4])
             for _ in range(self.per_image):
-                r = aug(image=img, mask=mask)
+                # pre-crop a window twice the crop size (centred on a speedline pixel most of the time),
+                # so that the augmentations work on a small array, not the whole map
+                win = 2 * self.crop
+                if len(ys) and rng.random() < 0.7:
+                    k = int(rng.integers(len(ys)))
+                    cy, cx = ys[k] * 4 + int(rng.integers(-self.crop // 2, self.crop // 2 + 1)), xs[k] * 4 + int(
+                        rng.integers(-self.crop // 2, self.crop // 2 + 1))
+                else:
+                    cy, cx = int(rng.integers(img.shape[0])), int(rng.integers(img.shape[1]))
+                y0 = int(np.clip(cy - win // 2, 0, max(0, img.shape[0] - win)))
+                x0 = int(np.clip(cx - win // 2, 0, max(0, img.shape[1] - win)))
+                r = aug(image=img[y0:y0 + win, x0:x0 + win], mask=mask[y0:y0 + win, x0:x0 + win])
                 yield torch.from_numpy(to_input(r["image"])), torch.from_numpy(r["mask"][None].astype(np.float32))

@@ -1,0 +1,263 @@
+"""Automatic calibration: find the plot frame, read the tick labels, fit pixel -> value per axis.
+
+Frame: long near-horizontal and near-vertical straight lines (OpenCV probabilistic Hough); the
+left spine and the bottom spine are the outermost ones, so a frame with only two spines works,
+and their angle gives a small rotation. Ticks: text blobs just outside the spines are read by the
+OCR engine (recognition only), parsed as numbers, and fitted robustly (RANSAC over label pairs)
+as linear or logarithmic; one misread label does not spoil the fit.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .calibrate import Calibration
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Frame:
+    box: tuple  # x0, y0, x1, y1 in pixels (axis-aligned bounds of the frame)
+    rotation_deg: float
+    spines: tuple  # which spines were seen: subset of ("left", "bottom", "right", "top")
+    confidence: float
+
+
+@dataclass
+class AxisFit:
+    a: float  # value-space (log10 on a log axis) per pixel
+    b: float
+    log: bool
+    residual: float  # rms of inliers, fraction of the axis span
+    n_inliers: int
+    n_labels: int
+    labels: list = field(default_factory=list)
+
+    def value(self, px):
+        v = self.a * np.asarray(px, float) + self.b
+        return 10 ** v if self.log else v
+
+
+def dark_mask(img: np.ndarray) -> np.ndarray:
+    """Ink pixels: darker than the local paper by a margin (handles tinted and noisy scans)."""
+    import cv2
+
+    g = img.mean(axis=2).astype(np.float32) if img.ndim == 3 else img.astype(np.float32)
+    bg = cv2.dilate(g, np.ones((15, 15), np.uint8))  # paper level around each pixel
+    bg = cv2.blur(bg, (31, 31))
+    return (bg - g) > np.maximum(40.0, 0.25 * (bg - g.min()))
+
+
+def detect_frame(img: np.ndarray) -> Frame | None:
+    """The axes rectangle of a plot, or None when no frame-like lines are found."""
+    import cv2
+
+    H, W = img.shape[:2]
+    ink = dark_mask(img).astype(np.uint8) * 255
+    min_len = int(0.35 * min(H, W))
+    lines = cv2.HoughLinesP(ink, 1, np.pi / 720, threshold=max(30, min_len // 2), minLineLength=min_len,
+                            maxLineGap=max(3, min(H, W) // 200))
+    if lines is None:
+        return None
+    L = np.asarray(lines).reshape(-1, 4).astype(float)
+    dx, dy = L[:, 2] - L[:, 0], L[:, 3] - L[:, 1]
+    ang = np.degrees(np.arctan2(dy, dx))
+    ang = (ang + 90) % 180 - 90  # -90..90
+    horiz = np.abs(ang) < 3
+    vert = np.abs(np.abs(ang) - 90) < 3
+    if not horiz.any() or not vert.any():
+        return None
+    Hs, Vs = L[horiz], L[vert]
+    hy = (Hs[:, 1] + Hs[:, 3]) / 2
+    vx = (Vs[:, 0] + Vs[:, 2]) / 2
+    # outermost long lines: bottom / left spines; a spine is usually the longest line at its place
+    bottom_y = hy.max()
+    left_x = vx.min()
+    top_y, right_x = hy.min(), vx.max()
+    tol = max(4, 0.01 * max(H, W))
+    hb = Hs[np.abs(hy - bottom_y) <= tol]
+    vl = Vs[np.abs(vx - left_x) <= tol]
+    x_lo = min(hb[:, [0, 2]].min(), left_x)
+    x_hi = hb[:, [0, 2]].max()
+    y_lo = vl[:, [1, 3]].min()
+    y_hi = max(vl[:, [1, 3]].max(), bottom_y)
+    spines = ["left", "bottom"]
+    if right_x - left_x > 0.3 * W and abs(right_x - x_hi) <= 3 * tol:
+        spines.append("right")
+        x_hi = max(x_hi, right_x)
+    if bottom_y - top_y > 0.3 * H and abs(top_y - y_lo) <= 3 * tol:
+        spines.append("top")
+        y_lo = min(y_lo, top_y)
+    # rotation from the spines' angles (image y is down: a positive angle here is clockwise)
+    rot_h = -np.median(ang[horiz][np.abs(hy - bottom_y) <= tol])
+    rot_v = -np.median([(a - 90 if a > 0 else a + 90) for a in ang[vert][np.abs(vx - left_x) <= tol]])
+    rot = float(np.mean([rot_h, rot_v]))
+    if abs(rot) < 0.15:
+        rot = 0.0
+    box = (float(left_x), float(y_lo), float(x_hi), float(bottom_y))
+    if box[2] - box[0] < 0.2 * W or box[3] - box[1] < 0.2 * H:
+        return None
+    conf = 0.5 + 0.125 * len(spines)
+    return Frame(box, rot, tuple(spines), conf)
+
+
+def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str) -> list:
+    """Text-like boxes from an ink mask: connected components merged into words.
+
+    Components touching `near_edge` (the side facing the spine) are tick marks, not text.
+    """
+    import cv2
+
+    n, _, st, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    H, W = mask.shape
+    boxes, ticks = [], []
+    for i in range(1, n):
+        x, y, w, h, area = st[i]
+        if (near_edge == "top" and y == 0) or (near_edge == "right" and x + w >= W):
+            if near_edge == "top" and w <= 4 and h >= 2:
+                ticks.append(x + (w - 1) / 2 + offset[0])
+            elif near_edge == "right" and h <= 4 and w >= 2:
+                ticks.append(y + (h - 1) / 2 + offset[1])
+            continue
+        if h < 4 or h > 4 * char_h or w > 12 * char_h or area < 4:
+            continue
+        if h <= 2 and w > 6:  # stray line pieces
+            continue
+        boxes.append([x, y, x + w, y + h])
+    boxes.sort(key=lambda b: (b[1], b[0]))
+    merged = []
+    for b in sorted(boxes, key=lambda b: b[0]):
+        for m in merged:
+            cy_b, cy_m = (b[1] + b[3]) / 2, (m[1] + m[3]) / 2
+            hh = max(b[3] - b[1], m[3] - m[1])
+            if abs(cy_b - cy_m) < 0.6 * hh and b[0] - m[2] < 0.7 * hh and b[2] > m[0] - 0.7 * hh:
+                m[0], m[1], m[2], m[3] = min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])
+                break
+        else:
+            merged.append(list(b))
+    ox, oy = offset
+    return [(b[0] + ox, b[1] + oy, b[2] + ox, b[3] + oy) for b in merged], ticks
+
+
+def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
+    """Candidate tick-label boxes below the bottom spine and left of the left spine, and the positions of
+    the tick marks seen there: (x boxes, y boxes, x tick columns, y tick rows)."""
+    H, W = img.shape[:2]
+    ink = dark_mask(img)
+    x0, y0, x1, y1 = (int(round(v)) for v in frame.box)
+    size = max(H, W)
+    gap = max(3, int(0.003 * size))
+    band = max(20, int(0.07 * size))
+    char_h = max(8.0, 0.02 * size)
+    # below the bottom spine
+    ya, yb = min(H, y1 + gap), min(H, y1 + gap + band)
+    xs, xt = _group_boxes(ink[ya:yb, max(0, x0 - band):min(W, x1 + band)], (max(0, x0 - band), ya), char_h, "top")
+    if xs:  # keep the first row of labels (nearest the spine)
+        top = min(b[1] for b in xs)
+        h = np.median([b[3] - b[1] for b in xs])
+        xs = [b for b in xs if b[1] <= top + 0.8 * h]
+    xa = max(0, x0 - gap - 2 * band)
+    ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap)], (xa, max(0, y0 - band)), char_h,
+                      "right")
+    if ys:  # keep the column nearest the spine (labels are right-aligned to it)
+        right = max(b[2] for b in ys)
+        w = np.median([b[3] - b[1] for b in ys])
+        ys = [b for b in ys if b[2] >= right - 2.0 * w]
+    return xs, ys, xt, yt
+
+
+def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool = True) -> AxisFit | None:
+    """Robust pixel -> value fit; tries linear and log10 and keeps the one that explains more labels."""
+    pos, vals = np.asarray(pos, float), np.asarray(vals, float)
+    if len(pos) < 2:
+        return None
+    best = None
+    for log in ((False, True) if allow_log and (vals > 0).all() else (False,)):
+        v = np.log10(vals) if log else vals
+        tol_px = max(3.0, 0.005 * span_px)
+        for i in range(len(pos)):
+            for j in range(i + 1, len(pos)):
+                if abs(pos[j] - pos[i]) < 5 or v[j] == v[i]:
+                    continue
+                a = (v[j] - v[i]) / (pos[j] - pos[i])
+                b = v[i] - a * pos[i]
+                pred_px = (v - b) / a
+                inl = np.abs(pred_px - pos) <= tol_px
+                if inl.sum() < 2:
+                    continue
+                for _ in range(3):  # refine: least squares on the inliers, then inliers of that line
+                    A = np.column_stack([pos[inl], np.ones(inl.sum())])
+                    a2, b2 = np.linalg.lstsq(A, v[inl], rcond=None)[0]
+                    if a2 == 0:
+                        break
+                    new = np.abs((v - b2) / a2 - pos) <= 0.6 * tol_px
+                    if new.sum() < 2 or (new == inl).all():
+                        break
+                    inl = new
+                if a2 == 0:
+                    continue
+                res = np.abs((v[inl] - b2) / a2 - pos[inl])
+                score = (inl.sum(), -float(np.sqrt(np.mean(res ** 2))))
+                if best is None or score > best[0]:
+                    best = (score, AxisFit(a2, b2, log, float(np.sqrt(np.mean(res ** 2))) / span_px, int(inl.sum()),
+                                           len(pos)))
+    return best[1] if best else None
+
+
+def _tick_values(img, boxes):
+    from .ocr import parse_number, read_crops
+
+    out = []
+    for tb in read_crops(img, boxes):
+        v = parse_number(tb.text)
+        if v is not None and tb.score > 0.5:
+            out.append((tb, v))
+    return out
+
+
+def _snap(centres, sizes, ticks) -> np.ndarray:
+    """Move each label centre onto the tick mark it names, when one is close (a tick is exact, a text box is not)."""
+    c = np.asarray(centres, float)
+    if len(ticks) == 0 or len(c) == 0:
+        return c
+    t = np.asarray(sorted(ticks), float)
+    j = np.abs(c[:, None] - t[None, :]).argmin(axis=1)
+    near = np.abs(t[j] - c) <= 0.35 * np.maximum(np.asarray(sizes, float), 6)
+    return np.where(near, t[j], c)
+
+
+def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration | None:
+    """Detect frame and ticks and return a 'detected' Calibration, or None when it cannot."""
+    frame = frame or detect_frame(img)
+    if frame is None:
+        return None
+    xb, yb, xt, yt = tick_label_boxes(img, frame)
+    xv, yv = _tick_values(img, xb), _tick_values(img, yb)
+    x0, y0, x1, y1 = frame.box
+    px = _snap([t.centre[0] for t, _ in xv], [t.box[2] - t.box[0] for t, _ in xv], xt)
+    py = _snap([t.centre[1] for t, _ in yv], [t.box[3] - t.box[1] for t, _ in yv], yt)
+    fx = fit_axis(px, np.array([v for _, v in xv]), x1 - x0)
+    fy = fit_axis(py, np.array([v for _, v in yv]), y1 - y0)
+    if fx is None or fy is None or fx.n_inliers < 2 or fy.n_inliers < 2:
+        log.info("tick labels not readable: x %s, y %s", fx, fy)
+        return None
+    # reference points on the spines (rotation: the spines' direction)
+    a = np.deg2rad(frame.rotation_deg)
+    ux = np.array([np.cos(a), -np.sin(a)])  # along the bottom spine, left -> right
+    uy = np.array([-np.sin(a), -np.cos(a)])  # along the left spine, bottom -> top
+    corner = np.array([x0, y1])
+    # tick positions were measured as plain x (columns) and y (rows); for small angles that is close
+    p1, p2 = corner, corner + ux * (x1 - x0)
+    q1, q2 = corner, corner + uy * (y1 - y0)
+    xv1, xv2 = fx.value(p1[0]), fx.value(p2[0])
+    yv1, yv2 = fy.value(q1[1]), fy.value(q2[1])
+    resid = max(fx.residual, fy.residual)
+    conf = float(frame.confidence * min(1.0, (min(fx.n_inliers, fy.n_inliers) - 1) / 3) * (1.0 if resid < 0.01 else 0.5))
+    notes = (f"x axis: {fx.n_inliers}/{fx.n_labels} tick labels fit{' (log)' if fx.log else ''}",
+             f"y axis: {fy.n_inliers}/{fy.n_labels} tick labels fit{' (log)' if fy.log else ''}")
+    return Calibration.from_points([(*p1, xv1), (*p2, xv2)], [(*q1, yv1), (*q2, yv2)], fx.log, fy.log,
+                                   source="detected", residual=resid, confidence=conf, plot_box=frame.box,
+                                   notes=notes)

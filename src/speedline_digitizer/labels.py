@@ -1,0 +1,175 @@
+"""Speed labels: find the numbers that name speedlines and attach each to its curve.
+
+Text inside (and just around) the plot frame is read by the OCR engine; speed-like texts
+(0.90, 90%, 90 %, N/√θ = 0.9, 12000 rpm, 120k) are matched to curve ends, to the curve itself (a
+label in a box that hides the line), or, for a legend, by colour and order. Speeds must rise from
+the lowest speedline to the highest: misreads that break the order are dropped, and a single
+missing value is filled in when its neighbours' spacing makes it unambiguous (marked inferred).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.spatial import cKDTree
+
+from .ocr import TextBox, detect_text
+
+_SPEED_PATTERNS = [
+    re.compile(r"^(?:N\S{0,4}\s*=\s*)?(\d+(?:[.,]\d+)?)\s*%$"),            # 90%  90 %  N=90%
+    re.compile(r"^N\S*[/√vV]\S*\s*[=:]\s*(\d+(?:[.,]\d+)?)\s*%?$"),          # N/√θ = 0.9
+    re.compile(r"^(\d{3,6})\s*(?:rpm|RPM|r/min|1/min|min-1)$"),              # 12000 rpm
+    re.compile(r"^(\d{2,3}(?:[.,]\d)?)\s*[kK]$"),                           # 120k
+    re.compile(r"^(\d?[.,]\d{1,3}|\d{2,3}(?:[.,]\d)?|1[.,]\d{1,3})$"),      # 0.90  90  1.05
+]
+
+
+def parse_speed(text: str) -> float | None:
+    """The speed value a label prints (90 for '90%', 0.9 for '0.90'), or None when it is no speed label."""
+    t = text.strip().replace("θ", "θ").replace(" ", " ")
+    t = re.sub(r"\s+", " ", t)
+    t_ns = t.replace(" ", "")
+    for i, pat in enumerate(_SPEED_PATTERNS):
+        m = pat.match(t if i == 2 else t_ns)
+        if m:
+            try:
+                v = float(m.group(1).replace(",", "."))
+            except ValueError:
+                return None
+            return v if v > 0 else None
+    return None
+
+
+def _curve_colour(img: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+    p = np.round(pixels).astype(int)
+    p[:, 0] = np.clip(p[:, 0], 0, img.shape[1] - 1)
+    p[:, 1] = np.clip(p[:, 1], 0, img.shape[0] - 1)
+    return np.median(img[p[:, 1], p[:, 0]].astype(float), axis=0)
+
+
+def candidate_labels(img: np.ndarray, plot_box=None) -> list:
+    """Speed-like texts in and around the plot frame: (TextBox, value)."""
+    H, W = img.shape[:2]
+    if plot_box is not None:
+        x0, y0, x1, y1 = plot_box
+        mx, my = 0.25 * (x1 - x0), 0.1 * (y1 - y0)
+        ox, oy = int(max(0, x0 - 0.02 * W)), int(max(0, y0 - my))
+        crop = img[oy:int(min(H, y1 + 0.02 * H)), ox:int(min(W, x1 + mx))]
+    else:
+        ox = oy = 0
+        crop = img
+    out = []
+    for tb in detect_text(crop):
+        v = parse_speed(tb.text)
+        if v is None or tb.score < 0.6:
+            continue
+        b = (tb.box[0] + ox, tb.box[1] + oy, tb.box[2] + ox, tb.box[3] + oy)
+        out.append((TextBox(tb.text, b, tb.score), v))
+    return out
+
+
+def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> list:
+    """Curves with speed and speed_label filled in where a label is found (same order as given)."""
+    if not curves or not cands:
+        return curves
+    size = max(img.shape[:2])
+    reach = 0.06 * size
+    n, m = len(curves), len(cands)
+    cost = np.full((n, m), np.inf)
+    trees = [cKDTree(c.pixels) for c in curves]
+    for j, (tb, _) in enumerate(cands):
+        x0, y0, x1, y1 = tb.box
+        h = max(y1 - y0, 4)
+        cx, cy = tb.centre
+        corners = np.array([[cx, cy], [x0, cy], [x1, cy], [cx, y0], [cx, y1]])
+        for i, c in enumerate(curves):
+            ends = c.pixels[[0, -1]]
+            d_end = np.min(np.hypot(*(corners[:, None, :] - ends[None, :, :]).transpose(2, 0, 1)))
+            d_line = trees[i].query(corners)[0].min()
+            d = min(d_end, d_line + 0.5 * h)  # on the line (inline box) or at an end
+            if d <= reach:
+                cost[i, j] = d / h
+    if np.isfinite(cost).any():
+        big = 1e6
+        r, k = linear_sum_assignment(np.where(np.isfinite(cost), cost, big))
+        pairs = {int(i): int(j) for i, j in zip(r, k) if cost[i, j] < big}
+    else:
+        pairs = {}
+    # legend: labels far from every curve, stacked in a column -> match by colour, else by order
+    used = set(pairs.values())
+    legend = [j for j in range(m) if j not in used and not np.isfinite(cost[:, j]).any()]
+    if len(legend) >= max(2, len(curves) // 2) and len(pairs) < len(curves) // 2:
+        pairs = _legend_pairs(img, curves, cands, legend)
+    out = list(curves)
+    for i, j in pairs.items():
+        tb, v = cands[j]
+        out[i] = replace(out[i], speed=v, speed_label=tb.text.strip())
+    return out
+
+
+def _legend_pairs(img, curves, cands, legend) -> dict:
+    cols = np.array([_curve_colour(img, c.pixels) for c in curves])
+    distinct = cols.std(axis=0).max() > 25
+    entries = sorted(legend, key=lambda j: cands[j][0].centre[1])
+    if distinct:
+        ent_cols = []
+        for j in entries:
+            x0, y0, x1, y1 = cands[j][0].box
+            h = y1 - y0
+            xa, xb = int(max(0, x0 - 4 * h)), int(max(0, x0 - 2))
+            ya, yb = int(max(0, y0)), int(min(img.shape[0], y1))
+            patch = img[ya:yb, xa:xb].reshape(-1, 3).astype(float)
+            if len(patch) == 0:
+                ent_cols.append(np.array([255.0, 255, 255]))
+                continue
+            sat = patch.max(axis=1) - patch.min(axis=1)
+            dark = patch.mean(axis=1) < 200
+            sel = patch[(sat > 40) | dark] if ((sat > 40) | dark).any() else patch
+            ent_cols.append(np.median(sel, axis=0))
+        D = np.linalg.norm(cols[:, None, :] - np.array(ent_cols)[None, :, :], axis=2)
+        r, k = linear_sum_assignment(D)
+        return {int(i): int(entries[j]) for i, j in zip(r, k) if D[i, j] < 80}
+    # same colour everywhere: pair in speed order when the counts agree
+    if len(entries) == len(curves):
+        vals = [cands[j][1] for j in entries]
+        order = np.argsort(vals)
+        return {i: int(entries[order[i]]) for i in range(len(curves))}
+    return {}
+
+
+def enforce_order(curves: list) -> list:
+    """Speeds rise with the curves (lowest first): drop values that break the order, fill one gap if clear."""
+    vals = [c.speed for c in curves]
+    idx = [i for i, v in enumerate(vals) if v is not None]
+    if len(idx) < 2:
+        return curves
+    # longest strictly increasing subsequence of the read values
+    best_len, prev = [1] * len(idx), [-1] * len(idx)
+    for a in range(len(idx)):
+        for b in range(a):
+            if vals[idx[b]] < vals[idx[a]] and best_len[b] + 1 > best_len[a]:
+                best_len[a], prev[a] = best_len[b] + 1, b
+    k = int(np.argmax(best_len))
+    keep = set()
+    while k >= 0:
+        keep.add(idx[k])
+        k = prev[k]
+    out = [c if (c.speed is None or i in keep) else replace(c, speed=None, speed_label=None) for i, c in enumerate(curves)]
+    # fill a single missing value between two read neighbours with equal steps around it
+    for i in range(1, len(out) - 1):
+        if out[i].speed is None and out[i - 1].speed is not None and out[i + 1].speed is not None:
+            lo, hi = out[i - 1].speed, out[i + 1].speed
+            steps = [out[k + 1].speed - out[k].speed for k in range(len(out) - 1)
+                     if out[k].speed is not None and out[k + 1].speed is not None]
+            if steps and np.allclose(steps, steps[0], rtol=0.05) and np.isclose(hi - lo, 2 * steps[0], rtol=0.05):
+                v = round((lo + hi) / 2, 6)
+                out[i] = replace(out[i], speed=v, speed_label=None, speed_inferred=True)
+    return out
+
+
+def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
+    """Attach speeds to curves (OCR); curves keep their order."""
+    cands = candidate_labels(img, plot_box)
+    return enforce_order(assign_labels(img, curves, cands, plot_box))

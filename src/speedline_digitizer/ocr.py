@@ -1,0 +1,118 @@
+"""OCR engine wrapper (optional extra `ocr`: rapidocr-onnxruntime, which ships its ONNX models).
+
+Only this module talks to the engine, so another one can be dropped in. Tesseract was compared
+(see docs/calibration.md): it needs a system package and read short, isolated tick labels worse.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MISSING = ("OCR engine not installed: automatic calibration and speed labels need it. "
+           "Install it with: pip install 'speedline-digitizer[ocr]'  (or pass --xlim/--ylim)")
+
+
+class OcrUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """A piece of text with its box in image pixels (x0, y0, x1, y1) and the engine's confidence."""
+
+    text: str
+    box: tuple
+    score: float
+
+    @property
+    def centre(self) -> tuple:
+        return ((self.box[0] + self.box[2]) / 2, (self.box[1] + self.box[3]) / 2)
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    try:
+        import logging as _lg
+
+        from rapidocr_onnxruntime import RapidOCR
+        _lg.getLogger("RapidOCR").setLevel(_lg.ERROR)
+    except ImportError:
+        raise OcrUnavailable(MISSING) from None
+    return RapidOCR(intra_op_num_threads=2, inter_op_num_threads=1)
+
+
+def available() -> bool:
+    try:
+        _engine()
+        return True
+    except OcrUnavailable:
+        return False
+
+
+def read_crops(img: np.ndarray, boxes: list, pad: int = 3) -> list:
+    """Recognise the text in each box (recognition only, no detection): one TextBox per box."""
+    eng = _engine()
+    out = []
+    H, W = img.shape[:2]
+    for b in boxes:
+        x0, y0, x1, y1 = (int(round(v)) for v in b)
+        crop = img[max(0, y0 - pad):min(H, y1 + pad + 1), max(0, x0 - pad):min(W, x1 + pad + 1)]
+        if crop.size == 0:
+            out.append(TextBox("", tuple(b), 0.0))
+            continue
+        h = crop.shape[0]
+        if h < 24:  # the recogniser wants text about 48 px high
+            from PIL import Image
+
+            s = 32 / h
+            crop = np.asarray(Image.fromarray(crop).resize((max(1, int(crop.shape[1] * s)), 32), Image.BICUBIC))
+        crop = np.pad(crop, ((6, 6), (8, 8), (0, 0)), constant_values=255)
+        res, _ = eng(crop, use_det=False, use_cls=False)
+        text, score = (res[0][0], float(res[0][1])) if res else ("", 0.0)
+        out.append(TextBox(text, tuple(b), score))
+    return out
+
+
+def detect_text(img: np.ndarray) -> list:
+    """Detect and read all text in an image (detection + recognition)."""
+    eng = _engine()
+    res, _ = eng(img, use_cls=False)
+    out = []
+    for quad, text, score in res or []:
+        q = np.asarray(quad, float)
+        out.append(TextBox(text, (q[:, 0].min(), q[:, 1].min(), q[:, 0].max(), q[:, 1].max()), float(score)))
+    return out
+
+
+_NUM = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
+_SUBST = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "−": "-", "–": "-", "—": "-",
+                        "B": "8", "Z": "2"})
+
+
+def parse_number(text: str) -> float | None:
+    """A tick label's value: '2.5', '1,000', '−0.5', '10^3', '1e3', '3x10^1'; None when it is not a number."""
+    t = text.strip().replace(" ", "")
+    if not t:
+        return None
+    t = t.translate(_SUBST) if re.fullmatch(r"[\dOolIS|.,\-−–—+eEBZ^x×]+", t) else t
+    m = re.fullmatch(r"(?:(\d+(?:\.\d+)?)[x×])?10\^?([-+]?\d{1,2})", t)
+    if m and ("^" in t or "x" in t or "×" in t):
+        mant = float(m.group(1)) if m.group(1) else 1.0
+        return mant * 10 ** int(m.group(2))
+    if not re.fullmatch(r"[-+]?[\d.,]+(?:[eE][-+]?\d+)?", t):
+        return None
+    if "," in t and "." not in t:
+        # "1,000" thousands separator or "0,5" decimal comma
+        t = t.replace(",", "") if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", t) else t.replace(",", ".")
+    else:
+        t = t.replace(",", "")
+    try:
+        return float(t)
+    except ValueError:
+        return None
