@@ -187,10 +187,18 @@ def train_cmd(
     log_dir: Path = typer.Option(Path("runs"), "--log-dir", help="CSV logs and checkpoints"),
     val: Optional[Path] = typer.Option(None, help="validation folder of pairs"),
     max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="stop after this much time"),
+    export: Optional[Path] = typer.Option(None, "--export", help="only convert this checkpoint (.ckpt) to -o weights"),
 ):
     """Train the UNet segmenter on synthetic (and optionally real) image/mask pairs."""
     from .synth import generate_dir
-    from .train import train
+    from .train import export_checkpoint, train
+
+    if export is not None:
+        if not export.is_file():
+            _fail(f"checkpoint not found: {export}", 2)
+        export_checkpoint(export, out)
+        typer.echo(f"wrote weights to {out}")
+        return
 
     data = list(data or [])
     if synth:
@@ -212,6 +220,46 @@ def train_cmd(
     except ValueError as e:
         _fail(str(e), 2)
     typer.echo(f"wrote weights to {out}")
+
+
+@app.command("eval")
+def eval_cmd(
+    data: Optional[Path] = typer.Argument(None, help="folder written by `digitize synth` (default: draw --n maps)"),
+    n: int = typer.Option(40, "--n", help="maps to draw when no folder is given"),
+    seed: int = typer.Option(999, "--seed", help="series seed for drawn maps (training used 1)"),
+    model: Optional[Path] = typer.Option(None, "--model", help="safetensors weights (default: shipped)"),
+    device: str = typer.Option("auto", "--device"),
+    tau: float = typer.Option(0.01, "--tau", help="curve tolerance, fraction of the axis span"),
+    scorer: Optional[Path] = typer.Option(None, "--scorer", help="score_curves.py to use (default: bundled copy)"),
+    no_auto: bool = typer.Option(False, "--no-auto", help="skip the no-hints run (OCR calibration and labels)"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="write the figures as JSON"),
+):
+    """Pixel IoU/Dice, skeleton precision/recall and curve scores on maps with ground truth."""
+    import json
+    import tempfile
+
+    from .evaluate import evaluate, format_report
+    from .synth import generate_dir
+
+    if data is None:
+        data = Path(tempfile.mkdtemp(prefix="speedline-eval-"))
+        generate_dir(n, data, seed=seed)
+        typer.echo(f"drew {n} maps (seed {seed}) into {data}")
+    elif not data.is_dir():
+        _fail(f"not a folder: {data}", 2)
+    from tqdm import tqdm
+
+    bar = tqdm(desc="eval", disable=not sys.stderr.isatty())
+    s = evaluate(data, model=model, device=device, tau=tau, scorer=scorer, auto=not no_auto,
+                 progress=lambda r: bar.update(1))
+    bar.close()
+    if s["maps"] == 0:
+        _fail(f"no maps with ground truth (NAME.json) in {data}", 2)
+    typer.echo(format_report(s))
+    if json_out:
+        from .io import atomic_write_text
+
+        atomic_write_text(json_out, json.dumps(s, indent=1))
 
 
 def main(argv: list[str] | None = None):

@@ -24,7 +24,7 @@ def line_width(mask: np.ndarray, skel: np.ndarray) -> float:
 def default_params(shape: tuple, width: float) -> InstanceParams:
     """Gap, spur and length limits scaled to the image size and stroke width."""
     size = max(shape)
-    return InstanceParams(spur_length=max(6.0, 2.5 * width), max_gap=max(16.0, 0.08 * size),
+    return InstanceParams(spur_length=max(6.0, 2.5 * width), max_gap=max(48.0, 0.08 * size),
                           min_length=max(12.0, 0.025 * size), tangent_span=int(max(16, min(40, 6 * width))))
 
 

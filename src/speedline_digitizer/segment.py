@@ -49,7 +49,9 @@ def save_weights(model, cfg: ModelConfig, path: str | Path, meta: dict | None = 
     """Write the model's state to a safetensors file, with its config in the metadata."""
     from safetensors.torch import save_file
 
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    # float16 on disk halves the file; weights are cast back to float32 when loaded
+    state = {k: (v.detach().cpu().half() if v.is_floating_point() else v.detach().cpu()).contiguous()
+             for k, v in model.state_dict().items()}
     md = {"config": cfg.to_json()}
     md.update({k: str(v) for k, v in (meta or {}).items()})
     path = Path(path)
@@ -102,7 +104,8 @@ class Segmenter:
             raise ValueError(f"not a safetensors weights file: {path} ({e})") from None
         cfg = ModelConfig.from_json(meta["config"]) if "config" in meta else ModelConfig()
         model = build_model(cfg)
-        model.load_state_dict(state)
+        ref = model.state_dict()
+        model.load_state_dict({k: v.to(ref[k].dtype) if k in ref else v for k, v in state.items()})
         dev = resolve_device(device)
         model = model.to(dev).eval()
         if dev.type == "cpu":

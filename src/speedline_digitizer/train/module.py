@@ -148,3 +148,16 @@ def _take(it, n):
         if i >= n:
             break
         yield x
+
+
+def export_checkpoint(ckpt: Path, out: Path) -> Path:
+    """Write the weights of a training checkpoint (.ckpt, our own file) as safetensors for inference."""
+    state = torch.load(str(ckpt), map_location="cpu", weights_only=False)
+    hp = state.get("hyper_parameters", {})
+    cfg = ModelConfig(encoder=hp.get("encoder", "mobilenet_v2"),
+                      decoder_channels=tuple(hp.get("decoder_channels", (64, 32, 16, 16, 8))))
+    model = build_model(cfg)
+    model.load_state_dict({k[len("model."):]: v for k, v in state["state_dict"].items() if k.startswith("model.")})
+    save_weights(model, cfg, out, meta={"loss": hp.get("loss", ""), "steps": state.get("global_step", ""),
+                                        "from_checkpoint": Path(ckpt).name})
+    return out

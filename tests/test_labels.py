@@ -1,0 +1,87 @@
+import numpy as np
+import pytest
+
+from speedline_digitizer.axes import fit_axis
+from speedline_digitizer.labels import assign_labels, enforce_order, parse_speed
+from speedline_digitizer.ocr import TextBox, parse_number
+from speedline_digitizer.result import Curve
+
+
+@pytest.mark.parametrize("text,value", [("0.90", 0.9), ("90%", 90), ("90 %", 90), ("N/√θ = 0.9", 0.9),
+                                        ("N/vθ=0.95", 0.95), ("12000 rpm", 12000), ("120k", 120), ("105", 105),
+                                        ("1.05", 1.05)])
+def test_speed_label_formats(text, value):
+    assert parse_speed(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["Surge line", "Pressure ratio", "", "kg/s", "a7"])
+def test_not_speed_labels(text):
+    assert parse_speed(text) is None
+
+
+@pytest.mark.parametrize("text,value", [("2.5", 2.5), ("1,000", 1000), ("0,5", 0.5), ("−0.5", -0.5), ("10^3", 1000),
+                                        ("3×10^1", 30), ("1e3", 1000), ("O.5", 0.5)])
+def test_tick_numbers(text, value):
+    assert parse_number(text) == pytest.approx(value)
+
+
+def test_axis_fit_survives_a_misread_label():
+    pos = np.array([100, 200, 300, 400, 500.0])
+    vals = np.array([0, 1, 2, 8, 4.0])  # '3' misread as '8'
+    f = fit_axis(pos, vals, 500)
+    assert not f.log and f.n_inliers == 4 and f.value(600) == pytest.approx(5)
+
+
+def test_axis_fit_detects_log():
+    pos = np.array([100, 200, 300, 400.0])
+    f = fit_axis(pos, np.array([1, 10, 100, 1000.0]), 400)
+    assert f.log and f.value(250) == pytest.approx(10 ** 1.5)
+
+
+def _curve(x0, y0, x1, y1):
+    px = np.column_stack([np.linspace(x0, x1, 50), np.linspace(y0, y1, 50)])
+    return Curve(px[:, 0], px[:, 1], px)
+
+
+def test_labels_attach_to_nearest_curve_end_and_order_is_enforced():
+    curves = [_curve(10, 200, 200, 210), _curve(20, 150, 250, 160), _curve(30, 100, 300, 110)]
+    img = np.full((300, 400, 3), 255, np.uint8)
+    cands = [(TextBox("80%", (205, 212, 235, 226), 0.9), 80.0), (TextBox("90%", (255, 162, 285, 176), 0.9), 90.0),
+             (TextBox("10%", (305, 112, 335, 126), 0.9), 10.0)]  # the last one misread (100 -> 10)
+    out = enforce_order(assign_labels(img, curves, cands))
+    assert [c.speed for c in out] == [80, 90, None]
+
+
+def test_single_missing_speed_is_inferred():
+    c = _curve(0, 0, 1, 1)
+    speeds = [70, 80, None, 100, 110]
+    out = enforce_order([Curve(c.x, c.y, c.pixels, s, None if s is None else f"{s}%") for s in speeds])
+    assert out[2].speed == 90 and out[2].speed_inferred and not out[1].speed_inferred
+    # two neighbours alone do not make the spacing unambiguous
+    out = enforce_order([Curve(c.x, c.y, c.pixels, s) for s in [80, None, 100]])
+    assert out[1].speed is None
+
+
+def test_ocr_reads_rendered_labels():
+    pytest.importorskip("rapidocr_onnxruntime")
+    from PIL import Image, ImageDraw, ImageFont
+
+    from speedline_digitizer.ocr import read_crops
+
+    texts = ["90%", "0.85", "12000 rpm", "2.5"]
+    img = Image.new("RGB", (420, 60), "white")
+    d = ImageDraw.Draw(img)
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 22)
+    except OSError:
+        from matplotlib import font_manager
+
+        font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 22)
+    x, boxes = 8, []
+    for t in texts:
+        b = d.textbbox((x, 15), t, font=font)
+        d.text((x, 15), t, fill="black", font=font)
+        boxes.append(b)
+        x = b[2] + 25
+    got = [tb.text.replace(" ", "") for tb in read_crops(np.asarray(img), boxes)]
+    assert got == [t.replace(" ", "") for t in texts]

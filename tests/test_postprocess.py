@@ -1,0 +1,127 @@
+"""Hand-made hard cases for mask -> curves."""
+import numpy as np
+import pytest
+
+from conftest import draw_polyline
+from speedline_digitizer import Calibration, curves_from_mask
+from speedline_digitizer.fit import fit_path
+from speedline_digitizer.skeleton import build_graph, skeletonize
+
+
+def speedline(x0, y0, x1, y_end, n=200):
+    """A speedline in pixels: flat top from (x0, y0), bending into a vertical tail down to y_end at x1."""
+    t = np.linspace(0, 1, n)
+    x = x0 + (x1 - x0) * np.sin(t * np.pi / 2) ** 0.6
+    y = y0 + (y_end - y0) * (1 - np.cos(t * np.pi / 2)) ** 2.5
+    return np.column_stack([x, y])
+
+
+def test_single_curve_ordered_from_surge_end():
+    pts = speedline(30, 60, 250, 180)
+    m = draw_polyline((220, 300), pts[::-1], width=2)  # drawn from the choke end: must come back surge-first
+    (c,) = curves_from_mask(m)
+    assert c.pixels[0, 0] < c.pixels[-1, 0]
+    assert abs(c.pixels[0, 0] - 30) < 4 and abs(c.pixels[-1, 1] - 180) < 4
+
+
+def test_two_curves_four_px_apart_stay_separate():
+    a = speedline(30, 60, 250, 190)
+    tang = np.gradient(a, axis=0)
+    normal = np.column_stack([tang[:, 1], -tang[:, 0]]) / np.hypot(*tang.T)[:, None]
+    b = a - 4 * normal  # 4 px away everywhere, the crowded-choke-tail case
+    m = draw_polyline((220, 300), a, 1) | draw_polyline((220, 300), b, 1)
+    curves = curves_from_mask(m)
+    assert len(curves) == 2
+    for c in curves:
+        assert c.pixels[:, 0].max() - c.pixels[:, 0].min() > 180
+
+
+def test_curve_broken_by_label_box_is_joined():
+    pts = speedline(20, 50, 380, 260, n=400)
+    m = draw_polyline((300, 420), pts, 2)
+    m[35:70, 150:188] = False  # a label box hides 38 px of the flat part
+    curves = curves_from_mask(m)
+    assert len(curves) == 1
+    assert curves[0].pixels[:, 0].min() < 25 and curves[0].pixels[:, 1].max() > 255
+
+
+def test_curve_crossed_by_another_line():
+    pts = speedline(20, 80, 300, 260)
+    m = draw_polyline((300, 340), pts, 2)
+    cross = draw_polyline((300, 340), [(100, 10), (160, 290)], 2)  # e.g. an R-line the segmenter kept
+    curves = curves_from_mask(m | cross)
+    longest = max(curves, key=lambda c: np.ptp(c.pixels[:, 0]))
+    assert np.ptp(longest.pixels[:, 0]) > 250  # the speedline runs straight through the crossing
+    assert longest.pixels[0, 0] < 25 and longest.pixels[-1, 1] > 255
+
+
+def test_dashed_curve_is_one_curve():
+    pts = speedline(20, 60, 300, 250, n=600)
+    m = draw_polyline((300, 340), pts, 2)
+    s = np.cumsum(np.r_[0, np.hypot(*np.diff(pts, axis=0).T)])
+    for a in np.arange(0, s[-1], 9):  # 6 px dashes, 3 px gaps
+        for p in pts[(s > a + 6) & (s < a + 9)]:
+            m[int(round(p[1])) - 2:int(round(p[1])) + 3, int(round(p[0])) - 2:int(round(p[0])) + 3] = False
+    curves = curves_from_mask(m)
+    assert len(curves) == 1
+
+
+def test_spurs_are_pruned():
+    pts = speedline(20, 60, 300, 250)
+    m = draw_polyline((300, 340), pts, 3)
+    for x in (60, 120, 180):
+        m[int(np.interp(x, pts[:, 0], pts[:, 1])) - 6:int(np.interp(x, pts[:, 0], pts[:, 1])), x] = True
+    curves = curves_from_mask(m)
+    assert len(curves) == 1
+
+
+def test_log_axes_calibration():
+    cal = Calibration.from_box((0, 0, 100, 100), (1, 100), (1, 10), x_log=True, y_log=True)
+    v = cal.to_data(np.array([[50.0, 50.0], [0.0, 100.0], [100.0, 0.0]]))
+    assert np.allclose(v, [[10, np.sqrt(10)], [1, 1], [100, 10]])
+    assert np.allclose(cal.to_pixels(v), [[50, 50], [0, 100], [100, 0]])
+    m = draw_polyline((101, 101), [(0, 50), (100, 50)], 1)
+    (c,) = curves_from_mask(m, cal)
+    assert np.allclose(c.y, np.sqrt(10), rtol=0.03)
+
+
+def test_rotated_frame():
+    cal = Calibration.from_box((10, 10, 110, 110), (0, 10), (0, 10), rotation_deg=2.0)
+    # the frame's bottom-right corner, rotated 2 degrees counter-clockwise about the box centre
+    a = np.deg2rad(2.0)
+    corner = np.array([50 * np.cos(a) + 50 * np.sin(a) + 60, -50 * np.sin(a) + 50 * np.cos(a) + 60])
+    assert np.allclose(cal.to_data(corner[None]), [[10, 0]], atol=1e-9)
+    assert np.allclose(cal.to_pixels([[10, 0]]), corner[None], atol=1e-9)
+
+
+def test_reference_points_calibration_like_wpd():
+    cal = Calibration.from_points([(10, 200, 0.0), (310, 200, 30.0)], [(10, 200, 1.0), (10, 20, 4.0)])
+    assert np.allclose(cal.to_data([[160, 110]]), [[15, 2.5]])
+
+
+@pytest.mark.parametrize("bad", [((0, 0, 10, 10), (1, 1), (0, 1)), ((0, 0, 10, 10), (0, 1), (2, 2)),
+                                 ((10, 0, 5, 10), (0, 1), (0, 1))])
+def test_bad_calibration_is_refused(bad):
+    from speedline_digitizer import CalibrationError
+
+    with pytest.raises(CalibrationError):
+        Calibration.from_box(*bad)
+
+
+def test_log_axis_needs_positive_limits():
+    from speedline_digitizer import CalibrationError
+
+    with pytest.raises(CalibrationError):
+        Calibration.from_box((0, 0, 10, 10), (0, 10), (1, 2), x_log=True)
+
+
+def test_graph_and_fit_basics():
+    m = draw_polyline((50, 100), [(5, 25), (95, 25)], 1) | draw_polyline((50, 100), [(50, 5), (50, 45)], 1)
+    g = build_graph(skeletonize(m))
+    assert len(g.junction_centres) >= 1 and len(g.segments) == 4
+    f = fit_path(np.column_stack([np.arange(50.0), np.zeros(50)]), step=5)
+    assert np.allclose(np.diff(f[:, 0]), f[1, 0] - f[0, 0], atol=0.2) and np.allclose(f[:, 1], 0, atol=1e-6)
+
+
+def test_blank_mask_gives_no_curves():
+    assert curves_from_mask(np.zeros((50, 50), bool)) == []

@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+import torch
+
+from speedline_digitizer.segment import ModelConfig, Segmenter, build_model, default_weights_path, save_weights
+
+TINY = ModelConfig(encoder="resnet18", decoder_channels=(16, 16, 8, 8, 8))
+
+
+def test_save_and_load_weights_roundtrip(tmp_path):
+    m = build_model(TINY)
+    p = tmp_path / "w.safetensors"
+    save_weights(m, TINY, p, meta={"note": "test"})
+    seg = Segmenter.load(p, device="cpu")
+    assert seg.config == TINY and seg.meta["note"] == "test"
+    for k, v in m.state_dict().items():
+        w = seg.model.state_dict()[k]
+        assert w.dtype == v.dtype and torch.allclose(v, w, rtol=1e-3, atol=1e-4)  # stored as float16
+
+
+def test_loading_refuses_non_safetensors(tmp_path):
+    import pickle
+
+    p = tmp_path / "evil.safetensors"
+    p.write_bytes(pickle.dumps({"x": 1}))
+    with pytest.raises(ValueError):
+        Segmenter.load(p, device="cpu")
+
+
+def test_inference_full_resolution_and_tiled(tmp_path):
+    m = build_model(TINY)
+    p = tmp_path / "w.safetensors"
+    save_weights(m, TINY, p)
+    seg = Segmenter.load(p, device="cpu")
+    img = np.full((90, 130, 3), 255, np.uint8)
+    img[40:42, 10:120] = 0
+    prob = seg.predict(img)
+    assert prob.shape == (90, 130) and prob.dtype == np.float32 and 0 <= prob.min() <= prob.max() <= 1
+    tiled = seg.predict(img, tile=64, overlap=16)  # tiles must cover the image without seams of zeros
+    assert tiled.shape == (90, 130) and (tiled > 0).all()
+
+
+def test_shipped_weights_load():
+    assert default_weights_path().is_file(), "the package must ship default weights"
+    seg = Segmenter.load(device="cpu")
+    assert seg.predict(np.full((64, 64, 3), 255, np.uint8)).shape == (64, 64)
+
+
+def test_training_a_few_steps_lowers_the_loss(tmp_path):
+    from speedline_digitizer.synth import generate_dir
+    from speedline_digitizer.train import train
+
+    data = tmp_path / "data"
+    generate_dir(2, data, seed=4)
+    out = tmp_path / "w.safetensors"
+    train([data], out, encoder=TINY.encoder, decoder_channels=TINY.decoder_channels, steps=12, steps_per_epoch=4,
+          batch_size=2, crop=96, lr=3e-3, log_dir=tmp_path / "runs", progress=False, workers=0)
+    assert out.is_file()
+    import csv
+
+    rows = list(csv.DictReader(open(next((tmp_path / "runs").rglob("metrics.csv")))))
+    losses = [float(r["train_loss_epoch"]) for r in rows if r.get("train_loss_epoch")]
+    assert len(losses) == 3 and losses[-1] < losses[0]
+    assert Segmenter.load(out, device="cpu").config.encoder == TINY.encoder
