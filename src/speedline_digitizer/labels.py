@@ -21,7 +21,7 @@ _SPEED_PATTERNS = [
     re.compile(r"^(?:N\S{0,4}\s*=\s*)?(\d+(?:[.,]\d+)?)\s*%$"),            # 90%  90 %  N=90%
     re.compile(r"^N\S*[/√vV]\S*\s*[=:]\s*(\d+(?:[.,]\d+)?)\s*%?$"),          # N/√θ = 0.9
     re.compile(r"^(\d{3,6})\s*(?:rpm|RPM|r/min|1/min|min-1)$"),              # 12000 rpm
-    re.compile(r"^(\d{2,3}(?:[.,]\d)?)\s*[kK]$"),                           # 120k
+    re.compile(r"^(\d{1,3}(?:[.,]\d)?)\s*[kK]$"),                           # 120k  8k
     re.compile(r"^(\d?[.,]\d{1,3}|\d{2,3}(?:[.,]\d)?|1[.,]\d{1,3})$"),      # 0.90  90  1.05
 ]
 

@@ -75,12 +75,12 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     m = binarize(mask)
     if plot_box is None and calibration is not None:
         plot_box = calibration.plot_box
-    if plot_box is not None:  # nothing outside the frame (plus a margin) is a speedline
+    if plot_box is not None:  # nothing outside the frame, nor on the frame's own lines, is a speedline
         x0, y0, x1, y1 = (int(round(v)) for v in plot_box)
-        pad = 3
-        outside = np.ones_like(m)
-        outside[max(0, y0 - pad):max(0, y1 + pad + 1), max(0, x0 - pad):max(0, x1 + pad + 1)] = False
-        m = m & ~outside
+        edge = max(2, int(round(0.003 * max(m.shape))))
+        inside = np.zeros_like(m)
+        inside[max(0, y0 + edge):max(0, y1 - edge + 1), max(0, x0 + edge):max(0, x1 - edge + 1)] = True
+        m = m & inside
     m = bridge_dashes(m)
     skel = skeletonize(m)
     t1 = time.perf_counter()
@@ -98,11 +98,29 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
                 continue
             v = cal.to_data(q)
             curves.append(Curve(v[:, 0], v[:, 1], q))
+    curves = [c for c in curves if not is_grid_line(c.pixels, m.shape, plot_box)]
     curves.sort(key=_position_key)
     t3 = time.perf_counter()
     if timings is not None:
         timings.update(skeleton=t1 - t, instances=t2 - t1, fit=t3 - t2)
     return curves
+
+
+def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None) -> bool:
+    """A straight, axis-parallel line across most of the plot: a grid or frame line, never a speedline."""
+    if len(xy) < 2:
+        return False
+    x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, shape[1] - 1, shape[0] - 1)
+    chord = xy[-1] - xy[0]
+    length = float(np.hypot(*chord))
+    if length == 0:
+        return False
+    dev = np.abs((xy[:, 0] - xy[0, 0]) * chord[1] - (xy[:, 1] - xy[0, 1]) * chord[0]) / length
+    ang = np.degrees(np.arctan2(abs(chord[1]), abs(chord[0])))
+    straight = dev.max() <= max(1.5, 0.002 * length)
+    horizontal = ang < 1.5 and length > 0.5 * (x1 - x0)
+    vertical = ang > 88.5 and length > 0.5 * (y1 - y0)
+    return bool(straight and (horizontal or vertical))
 
 
 def _position_key(c: Curve):

@@ -78,7 +78,7 @@ class SegmenterModule(L.LightningModule):
         x, y = batch
         logits = self(x)
         loss = self.loss_fn(logits, y)
-        tp, fp, fn, tn = smp.metrics.get_stats(logits.detach(), y.long(), mode="binary", threshold=0.0)
+        tp, fp, fn, tn = smp.metrics.get_stats(torch.sigmoid(logits.detach()), y.long(), mode="binary", threshold=0.5)
         iou = smp.metrics.iou_score(tp, fp, fn, tn, reduction="micro")
         self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True)
         self.log("train_iou", iou, prog_bar=True, on_step=True, on_epoch=True)
@@ -89,7 +89,7 @@ class SegmenterModule(L.LightningModule):
 
         x, y = batch
         logits = self(x)
-        tp, fp, fn, tn = smp.metrics.get_stats(logits, y.long(), mode="binary", threshold=0.0)
+        tp, fp, fn, tn = smp.metrics.get_stats(torch.sigmoid(logits), y.long(), mode="binary", threshold=0.5)
         self.log("val_loss", self.loss_fn(logits, y), prog_bar=True)
         self.log("val_iou", smp.metrics.iou_score(tp, fp, fn, tn, reduction="micro"), prog_bar=True)
 
