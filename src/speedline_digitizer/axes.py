@@ -84,6 +84,13 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     x_hi = hb[:, [0, 2]].max()
     y_lo = vl[:, [1, 3]].min()
     y_hi = max(vl[:, [1, 3]].max(), bottom_y)
+    # Hough may see only pieces of a spine (ticks, noise): follow the ink along it for its full extent
+    ink_b = ink > 0
+    a0, a1 = _run_extent(ink_b[int(round(bottom_y)) - 2:int(round(bottom_y)) + 3, :].any(axis=0), int(left_x))
+    b0, b1 = _run_extent(ink_b[:, int(round(left_x)) - 2:int(round(left_x)) + 3].any(axis=1), int(bottom_y))
+    if not frame_rotated(ang[horiz]):
+        x_hi = max(x_hi, a1)
+        y_lo = min(y_lo, b0)
     spines = ["left", "bottom"]
     if right_x - left_x > 0.3 * W and abs(right_x - x_hi) <= 3 * tol:
         spines.append("right")
@@ -104,6 +111,32 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     return Frame(box, rot, tuple(spines), conf)
 
 
+def frame_rotated(angles) -> bool:
+    return bool(abs(np.median(angles)) > 0.3) if len(angles) else False
+
+
+def _run_extent(on: np.ndarray, start: int, max_gap: int = 6) -> tuple:
+    """The run of True values through index `start`, bridging gaps up to `max_gap`."""
+    n = len(on)
+    start = int(np.clip(start, 0, n - 1))
+    lo = hi = start
+    gap = 0
+    i = start
+    while i + 1 < n and gap <= max_gap:
+        i += 1
+        gap = 0 if on[i] else gap + 1
+        if on[i]:
+            hi = i
+    gap = 0
+    i = start
+    while i - 1 >= 0 and gap <= max_gap:
+        i -= 1
+        gap = 0 if on[i] else gap + 1
+        if on[i]:
+            lo = i
+    return lo, hi
+
+
 def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str) -> list:
     """Text-like boxes from an ink mask: connected components merged into words.
 
@@ -122,23 +155,25 @@ def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str)
             elif near_edge == "right" and h <= 4 and w >= 2:
                 ticks.append(y + (h - 1) / 2 + offset[1])
             continue
-        if h < 4 or h > 4 * char_h or w > 12 * char_h or area < 4:
+        if h > 4 * char_h or w > 12 * char_h or area < 2:  # small blobs (decimal points, minus) are kept to merge
             continue
         if h <= 2 and w > 6:  # stray line pieces
             continue
-        boxes.append([x, y, x + w, y + h])
+        boxes.append([x, y, x + w - 1, y + h - 1])  # inclusive pixel bounds: centre = (x0 + x1) / 2
     boxes.sort(key=lambda b: (b[1], b[0]))
     merged = []
     for b in sorted(boxes, key=lambda b: b[0]):
         for m in merged:
             cy_b, cy_m = (b[1] + b[3]) / 2, (m[1] + m[3]) / 2
             hh = max(b[3] - b[1], m[3] - m[1])
-            if abs(cy_b - cy_m) < 0.6 * hh and b[0] - m[2] < 0.7 * hh and b[2] > m[0] - 0.7 * hh:
+            if (abs(cy_b - cy_m) < 0.6 * hh or (b[1] >= m[1] - 1 and b[3] <= m[3] + 1)) and \
+                    b[0] - m[2] < 0.8 * hh and b[2] > m[0] - 0.8 * hh:
                 m[0], m[1], m[2], m[3] = min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])
                 break
         else:
             merged.append(list(b))
     ox, oy = offset
+    merged = [b for b in merged if b[3] - b[1] >= 3]
     return [(b[0] + ox, b[1] + oy, b[2] + ox, b[3] + oy) for b in merged], ticks
 
 
@@ -208,6 +243,8 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
 
 
 def _tick_values(img, boxes):
+    """(TextBox, value) for each box whose text reads as a number (recognition only: short isolated numbers
+    such as '0' or '5' often escape a text detector, and it is several times faster)."""
     from .ocr import parse_number, read_crops
 
     out = []
@@ -218,6 +255,39 @@ def _tick_values(img, boxes):
     return out
 
 
+def tick_positions(ink: np.ndarray, frame: Frame) -> tuple:
+    """Columns of tick marks / grid lines along the bottom spine and rows along the left spine.
+
+    Thin marks crossing a narrow band just inside or just outside the spine, whichever way ticks point.
+    """
+    x0, y0, x1, y1 = (int(round(v)) for v in frame.box)
+    H, W = ink.shape
+    out = []
+    for along, lo, hi, pos in ((1, x0 + 3, x1 - 2, y1), (0, y0 + 2, y1 - 3, x0)):
+        found = []
+        for a, b in ((pos - 5, pos - 2), (pos + 3, pos + 6)):
+            a, b = max(0, a), min(H if along else W, b)
+            if b - a < 3:
+                continue
+            band = ink[a:b, :] if along else ink[:, a:b].T
+            prof = band.mean(axis=0) >= 0.8  # a mark crosses (nearly) the whole band
+            prof[:max(0, lo)] = False
+            prof[min(len(prof), hi):] = False
+            idx = np.flatnonzero(np.diff(np.r_[0, prof.astype(np.int8), 0]))
+            for s0, s1 in zip(idx[::2], idx[1::2]):
+                if s1 - s0 <= 4:
+                    found.append((s0 + s1 - 1) / 2)
+        out.append(sorted(set(found)))
+    return out[0], out[1]
+
+
+def _overlap(a, b) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = max(1e-9, (a[2] - a[0]) * (a[3] - a[1]))
+    return ix * iy / area
+
+
 def _snap(centres, sizes, ticks) -> np.ndarray:
     """Move each label centre onto the tick mark it names, when one is close (a tick is exact, a text box is not)."""
     c = np.asarray(centres, float)
@@ -225,7 +295,7 @@ def _snap(centres, sizes, ticks) -> np.ndarray:
         return c
     t = np.asarray(sorted(ticks), float)
     j = np.abs(c[:, None] - t[None, :]).argmin(axis=1)
-    near = np.abs(t[j] - c) <= 0.35 * np.maximum(np.asarray(sizes, float), 6)
+    near = np.abs(t[j] - c) <= 2.5  # only a sub-label correction: text boxes are off by a pixel or two
     return np.where(near, t[j], c)
 
 
@@ -235,8 +305,11 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
     if frame is None:
         return None
     xb, yb, xt, yt = tick_label_boxes(img, frame)
-    xv, yv = _tick_values(img, xb), _tick_values(img, yb)
     x0, y0, x1, y1 = frame.box
+    xv, yv = _tick_values(img, xb), _tick_values(img, yb)
+    if not frame.rotation_deg:
+        gx, gy = tick_positions(dark_mask(img), frame)
+        xt, yt = sorted(set(xt) | set(gx)), sorted(set(yt) | set(gy))
     px = _snap([t.centre[0] for t, _ in xv], [t.box[2] - t.box[0] for t, _ in xv], xt)
     py = _snap([t.centre[1] for t, _ in yv], [t.box[3] - t.box[1] for t, _ in yv], yt)
     fx = fit_axis(px, np.array([v for _, v in xv]), x1 - x0)
