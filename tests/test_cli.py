@@ -137,3 +137,16 @@ def test_bad_model_file_is_refused(tmp_path, mask_png):
     Image.new("RGB", (64, 64), "white").save(img)
     r = digitize(img, "--model", bad, "--xlim", 0, 1, "--ylim", 0, 1, "-o", tmp_path / "c.csv")
     assert r.returncode == 1 and "safetensors" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_readme_example_digitizes(tmp_path):
+    """The README's first command: the bundled example, no hints."""
+    from pathlib import Path
+
+    ex = Path(__file__).resolve().parents[1] / "examples" / "nasa_map.png"
+    r = digitize(ex, "-o", tmp_path / "out" / "nasa_map.csv")
+    assert r.returncode == 0, r.stderr
+    assert "nasa_map.csv" in r.stdout and "overlay" in r.stdout
+    rows = read_csv(tmp_path / "out" / "nasa_map.csv")
+    assert len({r["speedline"] for r in rows}) >= 3
+    assert (tmp_path / "out" / "nasa_map.overlay.png").is_file()

@@ -66,6 +66,10 @@ def candidate_labels(img: np.ndarray, plot_box=None) -> list:
         if v is None or tb.score < 0.6:
             continue
         b = (tb.box[0] + ox, tb.box[1] + oy, tb.box[2] + ox, tb.box[3] + oy)
+        if plot_box is not None:  # tick labels sit outside the frame's left and bottom edges
+            cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+            if cx < plot_box[0] or cy > plot_box[3]:
+                continue
         out.append((TextBox(tb.text, b, tb.score), v))
     return out
 

@@ -1,0 +1,51 @@
+"""Speed labels alone: truth curves (their pixels) of labelled synthetic maps -> speeds read, vs truth.
+
+    python benchmarks/bench_labels.py [--maps 40] [--seed 7001]
+
+Isolates the label stage from segmentation: 'right' = the value read equals the printed value.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from speedline_digitizer.labels import read_speed_labels
+from speedline_digitizer.result import Curve
+from speedline_digitizer.synth import generate
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--maps", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=7001)
+    a = ap.parse_args()
+    n = right = wrong = inferred = 0
+    by_place = {}
+    secs = []
+    for i in range(a.maps):
+        m = generate(a.seed, i)
+        t = m.truth
+        if t["label_place"] == "none":
+            continue
+        curves = [Curve(np.array(c["points"])[:, 0], np.array(c["points"])[:, 1], np.array(c["pixels"]))
+                  for c in t["curves"]]
+        s = time.perf_counter()
+        out = read_speed_labels(m.image, curves, tuple(t["plot_box_px"]))
+        secs.append(time.perf_counter() - s)
+        ok = sum(o.speed is not None and abs(o.speed - c["speed"]) <= 1e-6 * max(1, abs(c["speed"]))
+                 for o, c in zip(out, t["curves"]))
+        bad = sum(o.speed is not None for o in out) - ok
+        n += len(out); right += ok; wrong += bad
+        inferred += sum(o.speed_inferred for o in out)
+        p = by_place.setdefault(t["label_place"], [0, 0, 0])
+        p[0] += len(out); p[1] += ok; p[2] += bad
+    print(f"speed labels on truth curves: {n} curves, right {right} ({100 * right / max(n, 1):.1f}%), "
+          f"wrong {wrong}, inferred {inferred}; time/map median {np.median(secs) * 1000:.0f} ms (2-core CPU)")
+    for k, (tot, ok, bad) in sorted(by_place.items()):
+        print(f"  {k:8s} {ok}/{tot} right, {bad} wrong")
+
+
+if __name__ == "__main__":
+    main()
