@@ -118,8 +118,8 @@ def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None) -> bool:
     dev = np.abs((xy[:, 0] - xy[0, 0]) * chord[1] - (xy[:, 1] - xy[0, 1]) * chord[0]) / length
     ang = np.degrees(np.arctan2(abs(chord[1]), abs(chord[0])))
     straight = dev.max() <= max(1.5, 0.002 * length)
-    horizontal = ang < 1.5 and length > 0.5 * (x1 - x0)
-    vertical = ang > 88.5 and length > 0.5 * (y1 - y0)
+    horizontal = ang < 1.5 and length > 0.3 * (x1 - x0)
+    vertical = ang > 88.5 and length > 0.3 * (y1 - y0)
     return bool(straight and (horizontal or vertical))
 
 
