@@ -288,6 +288,17 @@ def _overlap(a, b) -> float:
     return ix * iy / area
 
 
+MAX_LABELS = 8  # tick labels read per axis: enough for a robust fit, and OCR is the costly part
+
+
+def _spread(boxes: list, axis: int, n: int) -> list:
+    """At most n boxes, evenly spread along the axis (first and last kept)."""
+    if len(boxes) <= n:
+        return boxes
+    b = sorted(boxes, key=lambda q: q[axis] + q[axis + 2])
+    return [b[i] for i in np.unique(np.round(np.linspace(0, len(b) - 1, n)).astype(int))]
+
+
 def _snap(centres, sizes, ticks) -> np.ndarray:
     """Move each label centre onto the tick mark it names, when one is close (a tick is exact, a text box is not)."""
     c = np.asarray(centres, float)
@@ -306,7 +317,7 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
         return None
     xb, yb, xt, yt = tick_label_boxes(img, frame)
     x0, y0, x1, y1 = frame.box
-    xv, yv = _tick_values(img, xb), _tick_values(img, yb)
+    xv, yv = _tick_values(img, _spread(xb, 0, MAX_LABELS)), _tick_values(img, _spread(yb, 1, MAX_LABELS))
     if not frame.rotation_deg:
         gx, gy = tick_positions(dark_mask(img), frame)
         xt, yt = sorted(set(xt) | set(gx)), sorted(set(yt) | set(gy))

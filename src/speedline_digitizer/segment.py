@@ -85,10 +85,15 @@ class Segmenter:
     config: ModelConfig
     device: object
     meta: dict = field(default_factory=dict)
+    session: object = None  # onnxruntime session when the ONNX backend is used (CPU)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, device: str = "auto") -> "Segmenter":
-        """Load weights from a safetensors file (never executes code from it); default: the shipped weights."""
+    def load(cls, path: str | Path | None = None, device: str = "auto", backend: str = "auto") -> "Segmenter":
+        """Load weights from a safetensors file (never executes code from it); default: the shipped weights.
+
+        backend: "torch", "onnx" (ONNX Runtime, CPU; the graph is exported once and cached), or "auto"
+        (ONNX Runtime on CPU when onnx and onnxruntime are installed, else torch).
+        """
         import torch
         from safetensors import safe_open
         from safetensors.torch import load_file
@@ -108,9 +113,18 @@ class Segmenter:
         model.load_state_dict({k: v.to(ref[k].dtype) if k in ref else v for k, v in state.items()})
         dev = resolve_device(device)
         model = model.to(dev).eval()
-        if dev.type == "cpu":
+        session = None
+        if dev.type == "cpu" and backend in ("auto", "onnx"):
+            try:
+                session = _onnx_session(model, path)
+            except ImportError:
+                if backend == "onnx":
+                    raise
+            except Exception as e:  # an exporter problem must not stop inference: torch still works
+                log.warning("ONNX Runtime backend unavailable (%s); using torch", e)
+        if dev.type == "cpu" and session is None:
             model = model.to(memory_format=torch.channels_last)
-        return cls(model, cfg, dev, meta)
+        return cls(model, cfg, dev, meta, session)
 
     def predict(self, image: np.ndarray, tile: int = 1024, overlap: int = 64) -> np.ndarray:
         """Speedline probability (float32, H x W, 0..1) for an RGB uint8 image."""
@@ -120,9 +134,10 @@ class Segmenter:
         import torch
 
         out = []
+        fwd = self.session if self.session is not None else self.model
         with torch.inference_mode():
             for img in images:
-                out.append(_predict_tiled(self.model, self.device, to_input(img), tile, overlap))
+                out.append(_predict_tiled(fwd, self.device, to_input(img), tile, overlap))
         return out
 
 
@@ -141,6 +156,9 @@ def _forward_padded(model, device, x: np.ndarray) -> np.ndarray:
     ph, pw = (-h) % 32, (-w) % 32
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, ph), (0, pw)), mode="constant", constant_values=float(x.max()) if x.size else 0)
+    if not isinstance(model, torch.nn.Module):  # ONNX Runtime session
+        y = model.run(None, {"x": np.ascontiguousarray(x[None], dtype=np.float32)})[0]
+        return (1.0 / (1.0 + np.exp(-y[0, 0, :h, :w]))).astype(np.float32)
     t = torch.from_numpy(np.ascontiguousarray(x))[None].to(device)
     if device.type == "cuda":
         with torch.autocast("cuda", dtype=torch.float16):
@@ -169,7 +187,39 @@ def _predict_tiled(model, device, x: np.ndarray, tile: int, overlap: int) -> np.
     return out
 
 
+def _onnx_session(model, weights_path: Path):
+    """An ONNX Runtime session for the model, exported once per weights file into a cache folder."""
+    import hashlib
+    import os
+    import tempfile
+
+    import onnxruntime as ort
+    import torch
+
+    cache = Path(os.environ.get("SPEEDLINE_CACHE", Path.home() / ".cache" / "speedline_digitizer"))
+    key = hashlib.sha256(Path(weights_path).read_bytes()).hexdigest()[:16]
+    f = cache / f"unet-{key}.onnx"
+    if not f.is_file():
+        import onnx  # noqa: F401  (the exporter needs it; ImportError -> torch backend)
+
+        cache.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=cache)
+        os.close(fd)
+        try:
+            torch.onnx.export(model, torch.zeros(1, 3, 64, 64), tmp, input_names=["x"], output_names=["y"],
+                              dynamic_axes={"x": {2: "h", 3: "w"}, "y": {2: "h", 3: "w"}}, opset_version=17,
+                              dynamo=False)
+            os.replace(tmp, f)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = max(1, torch.get_num_threads())
+    so.log_severity_level = 3
+    return ort.InferenceSession(str(f), so, providers=["CPUExecutionProvider"])
+
+
 @lru_cache(maxsize=4)
-def cached_segmenter(path: str | None, device: str) -> Segmenter:
+def cached_segmenter(path: str | None, device: str, backend: str = "auto") -> Segmenter:
     """Load a model once per process and reuse it."""
-    return Segmenter.load(path, device)
+    return Segmenter.load(path, device, backend)
