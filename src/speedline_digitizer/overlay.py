@@ -9,7 +9,7 @@ PALETTE = [(230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30
 
 def draw_overlay(extraction, fade: float = 0.45):
     """PIL image: input faded towards white, plot box in grey, each curve in its colour with id and speed."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
     img = extraction.image
     if img is None:
@@ -20,6 +20,10 @@ def draw_overlay(extraction, fade: float = 0.45):
     d = ImageDraw.Draw(im)
     size = max(im.size)
     w = max(2, size // 400)
+    try:
+        font = ImageFont.load_default(size=max(11, size // 70))
+    except TypeError:  # Pillow < 10.1
+        font = ImageFont.load_default()
     box = extraction.calibration.plot_box
     if box is not None:
         d.rectangle([float(v) for v in box], outline=(150, 150, 150), width=max(1, w // 2))
@@ -33,7 +37,7 @@ def draw_overlay(extraction, fade: float = 0.45):
         d.ellipse([x - r, y - r, x + r, y + r], outline=col, width=max(1, w // 2))
         tag = f"#{i}" + (f"  {c.speed:g}" if c.speed is not None else "") + ("?" if c.speed_inferred else "")
         xe, ye = pts[-1]
-        d.text((xe + 3, ye + 2), tag, fill=col)
+        d.text((xe + 3, ye + 2), tag, fill=col, font=font)
     src = extraction.calibration.source
-    d.text((5, 5), f"{len(extraction.curves)} curves, calibration: {src}", fill=(0, 0, 0))
+    d.text((5, 5), f"{len(extraction.curves)} curves, calibration: {src}", fill=(0, 0, 0), font=font)
     return im

@@ -15,17 +15,21 @@ from .result import Curve
 from .skeleton import binarize, build_graph, skeletonize
 
 
+MIN_LENGTH = 0.06  # of the plot's larger side: shorter pieces are fragments (grid, R-lines, text), not speedlines
+
+
 def line_width(mask: np.ndarray, skel: np.ndarray) -> float:
     """Mean stroke width of a mask in px (area / skeleton length)."""
     n = int(skel.sum())
     return float(mask.sum()) / n if n else 1.0
 
 
-def default_params(shape: tuple, width: float) -> InstanceParams:
-    """Gap, spur and length limits scaled to the image size and stroke width."""
+def default_params(shape: tuple, width: float, plot_box=None) -> InstanceParams:
+    """Gap, spur and length limits scaled to the image (or plot box) size and stroke width."""
     size = max(shape)
+    plot = max(plot_box[2] - plot_box[0], plot_box[3] - plot_box[1]) if plot_box is not None else size
     return InstanceParams(spur_length=max(6.0, 2.5 * width), max_gap=max(48.0, 0.08 * size),
-                          min_length=max(12.0, 0.025 * size), tangent_span=int(max(16, min(40, 6 * width))))
+                          min_length=max(12.0, MIN_LENGTH * plot), tangent_span=int(max(16, min(40, 6 * width))))
 
 
 def bridge_dashes(m: np.ndarray, max_radius: int = 4) -> np.ndarray:
@@ -85,7 +89,7 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     skel = skeletonize(m)
     t1 = time.perf_counter()
     graph = build_graph(skel)
-    params = params or default_params(m.shape, line_width(m, skel))
+    params = params or default_params(m.shape, line_width(m, skel), plot_box)
     paths = find_instances(graph, params)
     t2 = time.perf_counter()
     cal = calibration or Calibration.pixels(m.shape[0])

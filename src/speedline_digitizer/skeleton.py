@@ -99,7 +99,30 @@ def build_graph(skel: np.ndarray) -> SkeletonGraph:
         if len(path) == 1:
             j1 = j0 if j0 >= 0 else j1
         segs.append(Segment(rc, j0, j1))
-    return SkeletonGraph(segs, centres, skel.shape)
+    return SkeletonGraph(_merge_close_junctions(segs), centres, skel.shape)
+
+
+def _merge_close_junctions(segs: list, max_len: int = 3) -> list:
+    """A segment of a few pixels between two junctions is part of one crossing or corner: merge the two."""
+    parent = {}
+
+    def find(j):
+        while parent.get(j, j) != j:
+            j = parent[j]
+        return j
+
+    keep = []
+    for sg in segs:
+        if len(sg.rc) <= max_len and sg.junction_start >= 0 and sg.junction_end >= 0:
+            a, b = find(sg.junction_start), find(sg.junction_end)
+            if a != b:
+                parent[b] = a
+            continue
+        keep.append(sg)
+    if not parent:
+        return keep
+    return [Segment(sg.rc, find(sg.junction_start) if sg.junction_start >= 0 else -1,
+                    find(sg.junction_end) if sg.junction_end >= 0 else -1) for sg in keep]
 
 
 def _walk(nbrs: np.ndarray, a: int, b: int, rows, cols) -> list:

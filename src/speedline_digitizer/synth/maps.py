@@ -157,6 +157,13 @@ def _nice_limits(lo, hi, rng, log=False):
     return float(lo3), float(hi3)
 
 
+def _even_in_axes(c, fx, fy, sx, sy, n=N_POINTS):
+    u, v = fx(c[:, 0]) / sx, fy(c[:, 1]) / sy
+    d = np.concatenate([[0], np.cumsum(np.hypot(np.diff(u), np.diff(v)))])
+    si = np.linspace(0, d[-1], n)
+    return np.column_stack([np.interp(si, d, c[:, 0]), np.interp(si, d, c[:, 1])])
+
+
 def _speed_values(rng, speeds_frac):
     """Printed speed values and their label texts."""
     fmt = LABEL_FORMATS[int(rng.integers(len(LABEL_FORMATS)))]
@@ -196,6 +203,12 @@ def sample_map(rng: np.random.Generator, style: str | None = None) -> dict:
     p["y_log"] = bool(rng.random() < 0.1)
     p["xlim"] = _nice_limits(xa, xb, rng, p["x_log"])
     p["ylim"] = _nice_limits(min(ya, 1.0) if rng.random() < 0.4 else ya, yb, rng, p["y_log"])
+    # truth points evenly spaced in the axis box (as the scorer measures), not per curve
+    fx = np.log10 if p["x_log"] else (lambda v: v)
+    fy = np.log10 if p["y_log"] else (lambda v: v)
+    sx = fx(p["xlim"][1]) - fx(p["xlim"][0])
+    sy = fy(p["ylim"][1]) - fy(p["ylim"][0])
+    curves = [_even_in_axes(c, fx, fy, sx, sy) for c in curves]
     fmt, vals, texts = _speed_values(rng, speeds_frac)
     # drop duplicates (rounding) by keeping rising values only
     keep = [0] + [i for i in range(1, len(vals)) if vals[i] > vals[i - 1]]
