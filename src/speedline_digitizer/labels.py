@@ -42,11 +42,25 @@ def parse_speed(text: str) -> float | None:
     return None
 
 
+def _ink_colour(pix: np.ndarray) -> np.ndarray:
+    """The colour of a stroke from pixels around it: the median of its darkest fifth (anti-aliasing and the
+    paper wash out the rest)."""
+    pix = pix.reshape(-1, 3).astype(float)
+    if len(pix) == 0:
+        return np.array([255.0, 255.0, 255.0])
+    lum = pix.mean(axis=1)
+    k = max(1, len(pix) // 5)
+    return np.median(pix[np.argsort(lum)[:k]], axis=0)
+
+
 def _curve_colour(img: np.ndarray, pixels: np.ndarray) -> np.ndarray:
     p = np.round(pixels).astype(int)
-    p[:, 0] = np.clip(p[:, 0], 0, img.shape[1] - 1)
-    p[:, 1] = np.clip(p[:, 1], 0, img.shape[0] - 1)
-    return np.median(img[p[:, 1], p[:, 0]].astype(float), axis=0)
+    H, W = img.shape[:2]
+    samples = []
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            samples.append(img[np.clip(p[:, 1] + dy, 0, H - 1), np.clip(p[:, 0] + dx, 0, W - 1)])
+    return _ink_colour(np.concatenate(samples))
 
 
 def candidate_labels(img: np.ndarray, plot_box=None) -> list:
@@ -74,38 +88,63 @@ def candidate_labels(img: np.ndarray, plot_box=None) -> list:
     return out
 
 
+def legend_entries(cands: list) -> list:
+    """Indices of candidates stacked like a legend: 3 or more labels left-aligned in a column, evenly spaced."""
+    if len(cands) < 3:
+        return []
+    boxes = np.array([tb.box for tb, _ in cands], float)
+    h = np.median(boxes[:, 3] - boxes[:, 1])
+    order = np.argsort(boxes[:, 1])
+    best = []
+    for i in order:
+        col = [j for j in order if abs(boxes[j, 0] - boxes[i, 0]) <= 0.8 * h]
+        # consecutive entries no further apart than 2.5 line heights
+        run, runs = [col[0]], []
+        for a, b in zip(col[:-1], col[1:]):
+            if boxes[b, 1] - boxes[a, 1] <= 2.5 * h:
+                run.append(b)
+            else:
+                runs.append(run)
+                run = [b]
+        runs.append(run)
+        cand = max(runs, key=len)
+        if len(cand) > len(best):
+            best = cand
+    return [int(j) for j in best] if len(best) >= 3 else []
+
+
 def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> list:
-    """Curves with speed and speed_label filled in where a label is found (same order as given)."""
+    """Curves with speed and speed_label filled in where a label is found (same order as given).
+
+    A legend (a column of labels) is matched by colour, or by order when all lines look alike; other
+    labels go to the curve whose end or line is nearest (Hungarian matching, within reach)."""
     if not curves or not cands:
         return curves
+    legend = legend_entries(cands)
+    pairs = _legend_pairs(img, curves, cands, legend) if legend else {}
+    rest = [j for j in range(len(cands)) if j not in legend]
+    free = [i for i in range(len(curves)) if i not in pairs]
     size = max(img.shape[:2])
     reach = 0.06 * size
-    n, m = len(curves), len(cands)
-    cost = np.full((n, m), np.inf)
-    trees = [cKDTree(c.pixels) for c in curves]
-    for j, (tb, _) in enumerate(cands):
+    cost = np.full((len(free), len(rest)), np.inf)
+    trees = {i: cKDTree(curves[i].pixels) for i in free}
+    for jj, j in enumerate(rest):
+        tb = cands[j][0]
         x0, y0, x1, y1 = tb.box
         h = max(y1 - y0, 4)
         cx, cy = tb.centre
         corners = np.array([[cx, cy], [x0, cy], [x1, cy], [cx, y0], [cx, y1]])
-        for i, c in enumerate(curves):
-            ends = c.pixels[[0, -1]]
+        for ii, i in enumerate(free):
+            ends = curves[i].pixels[[0, -1]]
             d_end = np.min(np.hypot(*(corners[:, None, :] - ends[None, :, :]).transpose(2, 0, 1)))
             d_line = trees[i].query(corners)[0].min()
             d = min(d_end, d_line + 0.5 * h)  # on the line (inline box) or at an end
             if d <= reach:
-                cost[i, j] = d / h
+                cost[ii, jj] = d / h
     if np.isfinite(cost).any():
         big = 1e6
         r, k = linear_sum_assignment(np.where(np.isfinite(cost), cost, big))
-        pairs = {int(i): int(j) for i, j in zip(r, k) if cost[i, j] < big}
-    else:
-        pairs = {}
-    # legend: labels far from every curve, stacked in a column -> match by colour, else by order
-    used = set(pairs.values())
-    legend = [j for j in range(m) if j not in used and not np.isfinite(cost[:, j]).any()]
-    if len(legend) >= max(2, len(curves) // 2) and len(pairs) < len(curves) // 2:
-        pairs = _legend_pairs(img, curves, cands, legend)
+        pairs.update({free[int(i)]: rest[int(j)] for i, j in zip(r, k) if cost[i, j] < big})
     out = list(curves)
     for i, j in pairs.items():
         tb, v = cands[j]
@@ -125,20 +164,14 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
             xa, xb = int(max(0, x0 - 4 * h)), int(max(0, x0 - 2))
             ya, yb = int(max(0, y0)), int(min(img.shape[0], y1))
             patch = img[ya:yb, xa:xb].reshape(-1, 3).astype(float)
-            if len(patch) == 0:
-                ent_cols.append(np.array([255.0, 255, 255]))
-                continue
-            sat = patch.max(axis=1) - patch.min(axis=1)
-            dark = patch.mean(axis=1) < 200
-            sel = patch[(sat > 40) | dark] if ((sat > 40) | dark).any() else patch
-            ent_cols.append(np.median(sel, axis=0))
+            lum = patch.mean(axis=1) if len(patch) else np.zeros(0)
+            ent_cols.append(_ink_colour(patch[lum < 230]) if (lum < 230).any() else np.array([255.0, 255, 255]))
         D = np.linalg.norm(cols[:, None, :] - np.array(ent_cols)[None, :, :], axis=2)
         r, k = linear_sum_assignment(D)
-        return {int(i): int(entries[j]) for i, j in zip(r, k) if D[i, j] < 80}
-    # same colour everywhere: pair in speed order when the counts agree
+        return {int(i): int(entries[j]) for i, j in zip(r, k) if D[i, j] < 120}
+    # same colour everywhere: pair in speed order when the counts agree (curves are ordered lowest first)
     if len(entries) == len(curves):
-        vals = [cands[j][1] for j in entries]
-        order = np.argsort(vals)
+        order = np.argsort([cands[j][1] for j in entries], kind="stable")
         return {i: int(entries[order[i]]) for i in range(len(curves))}
     return {}
 
