@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Run every benchmark and keep its printout in benchmarks/results/ (2-core CPU figures in docs/results.md).
+set -euo pipefail
+cd "$(dirname "$0")"
+mkdir -p results
+python bench_postprocess.py --maps 60 | tee results/postprocess.txt
+python bench_seed_samples.py --mask --out ../out/seed-mask | tee results/seed_samples_mask.txt
+python bench_seed_samples.py --out ../out/seed | tee results/seed_samples.txt
+python bench_calibration.py --maps 60 | tee results/calibration.txt
+python bench_labels.py --maps 60 | tee results/labels.txt
+digitize eval --n 40 --seed 999 --json results/eval.json | tee results/eval.txt
+python bench_speed.py --per-size 4 | tee results/speed.txt
