@@ -40,7 +40,7 @@ def main():
     ap.add_argument("--maps", type=int, default=60)
     ap.add_argument("--seed", type=int, default=7001)
     a = ap.parse_args()
-    n = frame_ok = cal_ok = n_lab = 0
+    n = frame_ok = cal_ok = 0
     secs = []
     fails = []
     for i in range(a.maps):

@@ -11,7 +11,6 @@ timing) on the same images in the same run, their ratio, the peak RSS, and the c
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import tempfile
 import time

@@ -80,14 +80,12 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     tol = max(4, 0.01 * max(H, W))
     hb = Hs[np.abs(hy - bottom_y) <= tol]
     vl = Vs[np.abs(vx - left_x) <= tol]
-    x_lo = min(hb[:, [0, 2]].min(), left_x)
     x_hi = hb[:, [0, 2]].max()
     y_lo = vl[:, [1, 3]].min()
-    y_hi = max(vl[:, [1, 3]].max(), bottom_y)
     # Hough may see only pieces of a spine (ticks, noise): follow the ink along it for its full extent
     ink_b = ink > 0
-    a0, a1 = _run_extent(ink_b[int(round(bottom_y)) - 2:int(round(bottom_y)) + 3, :].any(axis=0), int(left_x))
-    b0, b1 = _run_extent(ink_b[:, int(round(left_x)) - 2:int(round(left_x)) + 3].any(axis=1), int(bottom_y))
+    _, a1 = _run_extent(ink_b[int(round(bottom_y)) - 2:int(round(bottom_y)) + 3, :].any(axis=0), int(left_x))
+    b0, _ = _run_extent(ink_b[:, int(round(left_x)) - 2:int(round(left_x)) + 3].any(axis=1), int(bottom_y))
     if not frame_rotated(ang[horiz]):
         x_hi = max(x_hi, a1)
         y_lo = min(y_lo, b0)

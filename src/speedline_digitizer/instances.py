@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .skeleton import Segment, SkeletonGraph
+from .skeleton import SkeletonGraph
 
 
 @dataclass(frozen=True)

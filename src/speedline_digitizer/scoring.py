@@ -5,9 +5,6 @@ uses the shared file itself. Both sides are normalised to the axis box; pairs ar
 one-to-one (Hungarian); a map's score is sum(s of matches) / max(n_truth, n_predicted).
 """
 import csv
-import json
-import sys
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
