@@ -191,6 +191,25 @@ def orient(xy: np.ndarray) -> np.ndarray:
     return xy
 
 
+def split_reversals(xy: np.ndarray, span: int = 6) -> list:
+    """Cut a path (ordered from its surge end) where it turns back: a speedline runs right and then down,
+    never left-and-down or back up past the vertical. The longest valid pieces are kept."""
+    if len(xy) < 2 * span + 2:
+        return [xy]
+    d = xy[span:] - xy[:-span]
+    ang = np.degrees(np.arctan2(d[:, 1], d[:, 0]))  # image y down: 0 = right, 90 = down
+    bad = (ang > 115) | (ang < -80)
+    if not bad.any():
+        return [xy]
+    cuts = np.flatnonzero(np.diff(np.r_[False, bad, False].astype(np.int8)))
+    pieces, start = [], 0
+    for a, b in zip(cuts[::2], cuts[1::2]):
+        pieces.append(xy[start:a + span // 2 + 1])
+        start = b + span // 2
+    pieces.append(xy[start:])
+    return [p for p in pieces if len(p) > 1]
+
+
 def path_length(xy: np.ndarray) -> float:
     return float(np.hypot(*np.diff(xy, axis=0).T).sum()) if len(xy) > 1 else 0.0
 
@@ -199,8 +218,8 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
     """Pixel paths (x=col, y=row), one per speedline, each ordered from the surge end."""
     segs = prune_spurs(graph, params.spur_length)
     chains = link_segments(segs, params)
-    paths = [orient(chain_pixels(segs, c)) for c in chains]
-    paths = [p for p in paths if path_length(p) >= params.min_length]
+    paths = [q for c in chains for q in split_reversals(orient(chain_pixels(segs, c)))]
+    paths = [orient(p) for p in paths if path_length(p) >= params.min_length]
     return drop_duplicates(paths, params.duplicate_distance)
 
 

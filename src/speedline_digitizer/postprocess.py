@@ -15,6 +15,7 @@ from .result import Curve
 from .skeleton import binarize, build_graph, skeletonize
 
 
+RELATIVE_MIN_LENGTH = 0.2  # of the longest curve's length
 MIN_LENGTH = 0.06  # of the plot's larger side: shorter pieces are fragments (grid, R-lines, text), not speedlines
 
 
@@ -103,6 +104,9 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
             v = cal.to_data(q)
             curves.append(Curve(v[:, 0], v[:, 1], q))
     curves = [c for c in curves if not is_grid_line(c.pixels, m.shape, plot_box)]
+    if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text)
+        lengths = [path_length(c.pixels) for c in curves]
+        curves = [c for c, n in zip(curves, lengths) if n >= RELATIVE_MIN_LENGTH * max(lengths)]
     curves.sort(key=_position_key)
     t3 = time.perf_counter()
     if timings is not None:
