@@ -21,7 +21,9 @@ def mask_png(tmp_path):
     m = np.zeros((200, 300), bool)
     for k in range(3):
         t = np.linspace(0, 1, 100)
-        m |= draw_polyline(m.shape, np.column_stack([20 + 60 * k + 200 * t ** 0.5, 150 - 40 * k + 30 * t ** 6]), 2)
+        x = 20 + 50 * k + 170 * t ** 0.5
+        y = 150 - 40 * k - 12 * np.sin(np.pi * t) + 35 * t ** 6  # a rise, then the choke tail
+        m |= draw_polyline(m.shape, np.column_stack([x, y]), 2)
     p = tmp_path / "mask.png"
     Image.fromarray(m.astype(np.uint8) * 255).save(p)
     return p
