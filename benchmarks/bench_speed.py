@@ -11,6 +11,7 @@ timing) on the same images in the same run, their ratio, the peak RSS, and the c
 from __future__ import annotations
 
 import argparse
+import logging
 import resource
 import tempfile
 import time
@@ -51,6 +52,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--sizes", default="all", help="'all' or 'mid' (800x600 and 1000x750 only)")
     a = ap.parse_args()
+    logging.disable(logging.WARNING)  # calibration warnings per map would drown the table
     torch.set_num_threads(a.threads)
     import segmentation_models_pytorch as smp
 
