@@ -80,10 +80,11 @@ def extract(image, *, xlim=None, ylim=None, plot_box=None, x_log: bool = False, 
     Examples
     --------
     >>> import numpy as np, speedline_digitizer as sd
-    >>> m = np.zeros((100, 200), np.uint8); m[50, 20:180] = 255
+    >>> m = np.zeros((100, 200), np.uint8)
+    >>> for i in range(120): m[30 + i // 3, 40 + i] = 255       # a falling line, as a mask
     >>> r = sd.extract(m, mask=True, plot_box=(0, 0, 199, 99), xlim=(0, 10), ylim=(0, 5))
-    >>> len(r.curves), round(float(r.curves[0].y.mean()), 2)
-    (1, 2.5)
+    >>> len(r.curves), round(float(r.curves[0].x[0]), 1), round(float(r.curves[0].y[0]), 1)
+    (1, 2.0, 3.5)
     """
     timings = {}
     warnings: list = []
