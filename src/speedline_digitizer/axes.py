@@ -9,7 +9,7 @@ as linear or logarithmic; one misread label does not spoil the fit.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,7 +34,6 @@ class AxisFit:
     residual: float  # rms of inliers, fraction of the axis span
     n_inliers: int
     n_labels: int
-    labels: list = field(default_factory=list)
 
     def value(self, px):
         v = self.a * np.asarray(px, float) + self.b

@@ -109,7 +109,8 @@ def evaluate(folder: Path, model=None, device: str = "auto", tau: float = 0.01, 
     return summarize(rows)
 
 
-def _curve_summary(rs: list) -> dict:
+def curve_summary(rs: list) -> dict:
+    """Aggregate score_map results: mean score, recovered share, median error, speeds."""
     nt = sum(r["n_truth"] for r in rs)
     rec = sum(r["recovered"] for r in rs)
     errs = [e for r in rs for e in r["errors"]]
@@ -125,14 +126,14 @@ def summarize(rows: list) -> dict:
         v = [r[k] for r in rows if k in r]
         if v:
             out[k] = float(np.mean(v))
-    out["given"] = _curve_summary([r["given"] for r in rows])
+    out["given"] = curve_summary([r["given"] for r in rows])
     if rows and "auto" in rows[0]:
-        out["auto"] = _curve_summary([r["auto"] for r in rows])
+        out["auto"] = curve_summary([r["auto"] for r in rows])
         out["auto_detected"] = sum(r["auto_cal"] == "detected" for r in rows)
     styles = {}
     for r in rows:
         styles.setdefault(r["style"], []).append(r["given"])
-    out["by_style"] = {k: _curve_summary(v) for k, v in sorted(styles.items())}
+    out["by_style"] = {k: curve_summary(v) for k, v in sorted(styles.items())}
     return out
 
 

@@ -140,8 +140,8 @@ def _walk(nbrs: np.ndarray, a: int, b: int, rows, cols) -> list:
         cand = [int(v) for v in nbrs[cur] if a <= v < b and v not in seen]
         if not cand:
             break
-        if len(cand) > 1:  # prefer 4-connected steps, then the one with fewest onward choices
-            cand.sort(key=lambda v: (abs(rows[v] - rows[cur]) + abs(cols[v] - cols[cur]), ))
+        if len(cand) > 1:  # prefer a 4-connected step over a diagonal one
+            cand.sort(key=lambda v: abs(rows[v] - rows[cur]) + abs(cols[v] - cols[cur]))
         cur = cand[0]
         seen.add(cur)
         path.append(cur)
