@@ -62,3 +62,14 @@ def test_training_a_few_steps_lowers_the_loss(tmp_path):
     losses = [float(r["train_loss_epoch"]) for r in rows if r.get("train_loss_epoch")]
     assert len(losses) == 3 and losses[-1] < losses[0]
     assert Segmenter.load(out, device="cpu").config.encoder == TINY.encoder
+
+    # fine-tuning from those weights: the architecture comes from the file, training starts from its state
+    first = Segmenter.load(out, device="cpu", backend="torch")
+    out2 = tmp_path / "w2.safetensors"
+    train([data], out2, encoder="resnet18", steps=1, steps_per_epoch=1, batch_size=2, crop=96, lr=1e-9,
+          log_dir=tmp_path / "runs2", progress=False, workers=0, init=out)
+    second = Segmenter.load(out2, device="cpu", backend="torch")
+    assert second.config == first.config and int(second.meta["steps"]) == 13
+    a, b = first.model.state_dict(), second.model.state_dict()
+    k = next(k for k in a if k.endswith("weight") and a[k].ndim == 4)
+    assert torch.allclose(a[k].float(), b[k].float(), atol=1e-2)

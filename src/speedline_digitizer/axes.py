@@ -40,14 +40,16 @@ class AxisFit:
         return 10 ** v if self.log else v
 
 
-def dark_mask(img: np.ndarray) -> np.ndarray:
-    """Ink pixels: darker than the local paper by a margin (handles tinted and noisy scans)."""
+def dark_mask(img: np.ndarray, margin: float = 40.0, fraction: float = 0.25) -> np.ndarray:
+    """Ink pixels: darker than the local paper by a margin (handles tinted and noisy scans).
+
+    The defaults find strokes; text needs a lower margin (thin light digits blur to grey)."""
     import cv2
 
     g = img.mean(axis=2).astype(np.float32) if img.ndim == 3 else img.astype(np.float32)
     bg = cv2.dilate(g, np.ones((15, 15), np.uint8))  # paper level around each pixel
     bg = cv2.blur(bg, (31, 31))
-    return (bg - g) > np.maximum(40.0, 0.25 * (bg - g.min()))
+    return (bg - g) > np.maximum(margin, fraction * (bg - g.min()))
 
 
 def detect_frame(img: np.ndarray) -> Frame | None:
@@ -149,9 +151,12 @@ def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str)
         if (near_edge == "top" and y == 0) or (near_edge == "right" and x + w >= W):
             if near_edge == "top" and w <= 4 and h >= 2:
                 ticks.append(x + (w - 1) / 2 + offset[0])
-            elif near_edge == "right" and h <= 4 and w >= 2:
+                continue
+            if near_edge == "right" and h <= 4 and w >= 2:
                 ticks.append(y + (h - 1) / 2 + offset[1])
-            continue
+                continue
+            if (near_edge == "top" and h < 0.5 * char_h) or (near_edge == "right" and w < 0.3 * char_h):
+                continue  # a stroke piece, not a digit: labels set close to the spine touch the band's edge too
         if h > 4 * char_h or w > 12 * char_h or area < 2:  # small blobs (decimal points, minus) are kept to merge
             continue
         if h <= 2 and w > 6:  # stray line pieces
@@ -174,11 +179,14 @@ def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str)
     return [(b[0] + ox, b[1] + oy, b[2] + ox, b[3] + oy) for b in merged], ticks
 
 
+TEXT_MARGIN = 22.0  # grey levels: thin, light tick digits
+
+
 def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
     """Candidate tick-label boxes below the bottom spine and left of the left spine, and the positions of
     the tick marks seen there: (x boxes, y boxes, x tick columns, y tick rows)."""
     H, W = img.shape[:2]
-    ink = dark_mask(img)
+    ink = dark_mask(img, TEXT_MARGIN, 0.15)
     x0, y0, x1, y1 = (int(round(v)) for v in frame.box)
     size = max(H, W)
     gap = max(3, int(0.003 * size))

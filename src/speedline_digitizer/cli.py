@@ -184,6 +184,8 @@ def train_cmd(
     num_nodes: int = typer.Option(1, "--num-nodes"),
     precision: Optional[str] = typer.Option(None, help="Lightning precision (default: 16-mixed on GPU, else 32)"),
     resume: Optional[Path] = typer.Option(None, help="checkpoint (.ckpt) to resume from"),
+    init: Optional[Path] = typer.Option(None, "--init", help="start from these weights (.safetensors), e.g. to "
+                                                             "fine-tune the shipped model"),
     log_dir: Path = typer.Option(Path("runs"), "--log-dir", help="CSV logs and checkpoints"),
     val: Optional[Path] = typer.Option(None, help="validation folder of pairs"),
     max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="stop after this much time"),
@@ -210,13 +212,17 @@ def train_cmd(
     for d in data:
         if not Path(d).is_dir():
             _fail(f"not a folder: {d}", 2)
+    if init is not None and not init.is_file():
+        _fail(f"weights not found: {init}", 2)
+    if init is not None and resume is not None:
+        _fail("give --init or --resume, not both", 2)
     try:
         dec = tuple(int(v) for v in decoder.split(","))
         dev = int(devices) if devices.isdigit() else devices
         train(data, out, encoder=encoder, decoder_channels=dec, loss=loss, steps=steps, steps_per_epoch=steps_per_epoch, batch_size=batch_size,
               crop=crop, lr=lr, seed=seed, workers=workers, accelerator=accelerator, devices=dev, num_nodes=num_nodes,
               precision=precision, resume=resume, log_dir=log_dir, val_dir=val, progress=sys.stderr.isatty(),
-              max_minutes=max_minutes)
+              max_minutes=max_minutes, init=init)
     except ValueError as e:
         _fail(str(e), 2)
     typer.echo(f"wrote weights to {out}")

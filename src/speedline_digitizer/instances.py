@@ -17,12 +17,13 @@ from .skeleton import SkeletonGraph
 class InstanceParams:
     spur_length: float = 10.0       # px; shorter dangling branches at junctions are dropped
     junction_angle: float = 50.0    # deg; widest turn accepted through a junction
-    max_gap: float = 40.0           # px; widest gap bridged between two ends
+    max_gap: float = 40.0           # px; widest gap bridged between two ends (twice that for ends in line)
     gap_angle: float = 12.0         # deg; widest misalignment accepted across a gap (beyond lateral_slack)
     corner_angle: float = 110.0     # deg; widest turn accepted for a corner hidden in a gap
     lateral_slack: float = 2.5      # px; sideways offset always accepted across a gap
     min_length: float = 20.0        # px; shorter instances are dropped
     duplicate_distance: float = 2.5  # px; a shorter path this close to a longer one is the same stroke
+    merge_distance: float = 3.0     # px; a path whose end runs onto another's start (same direction) continues it
     tangent_span: int = 8           # px along the segment used to estimate an end's direction
 
 
@@ -107,7 +108,7 @@ def link_segments(segs: list, params: InstanceParams = InstanceParams()) -> list
         from scipy.spatial import cKDTree
 
         tree = cKDTree(pos)
-        for a, b in tree.query_pairs(params.max_gap):
+        for a, b in tree.query_pairs(2 * params.max_gap):
             ea, eb = ends[a], ends[b]
             if ea.seg == eb.seg:
                 continue
@@ -122,6 +123,11 @@ def link_segments(segs: list, params: InstanceParams = InstanceParams()) -> list
             along_b, lat_b = float(-v @ eb.d), abs(float(v[0] * eb.d[1] - v[1] * eb.d[0]))
             tol = np.tan(np.radians(params.gap_angle))  # sideways drift allowed per px of gap
             turn = _angle(ea.d, -eb.d)
+            if dist > params.max_gap:  # a long gap (markers, a label) only when both ends point at each other
+                if (min(along_a, along_b) > 0 and turn <= params.gap_angle
+                        and max(lat_a, lat_b) <= params.lateral_slack):
+                    cands.append((1.0 + dist / params.max_gap + (lat_a + lat_b) / (dist + 5.0) + turn / 60.0, a, b))
+                continue
             straight = (min(along_a, along_b) >= -(params.lateral_slack + 1) and turn <= params.junction_angle
                         and max(lat_a - tol * along_a, lat_b - tol * along_b) <= params.lateral_slack)
             if straight:
@@ -220,7 +226,47 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
     chains = link_segments(segs, params)
     paths = [q for c in chains for q in split_reversals(orient(chain_pixels(segs, c)))]
     paths = [orient(p) for p in paths if path_length(p) >= params.min_length]
+    paths = merge_overlaps(paths, params.merge_distance, params.tangent_span)
     return drop_duplicates(paths, params.duplicate_distance)
+
+
+def _direction(xy: np.ndarray, at_end: bool, span: int) -> np.ndarray:
+    seg = xy[-span - 1:] if at_end else xy[:span + 1]
+    d = seg[-1] - seg[0]
+    n = np.hypot(*d)
+    return d / n if n else d
+
+
+def merge_overlaps(paths: list, distance: float, span: int = 8, max_angle: float = 35.0) -> list:
+    """Join two paths of one stroke that the graph left apart: A's last point lies on B and B's first
+    point lies on A (end to end, or overlapping where the skeleton split a stroke into two strands), and
+    both run the same way there. The result is A up to where B starts, then B."""
+    from scipy.spatial import cKDTree
+
+    paths = list(paths)
+    changed = True
+    while changed:
+        changed = False
+        trees = [cKDTree(p) for p in paths]
+        for i in range(len(paths)):
+            for j in range(len(paths)):
+                if i == j:
+                    continue
+                a, b = paths[i], paths[j]
+                if trees[j].query(a[-1])[0] > distance:
+                    continue
+                dist_b0, k = trees[i].query(b[0])
+                if dist_b0 > distance or k == 0:
+                    continue
+                if _angle(_direction(a[:k + 1], True, span), _direction(b, False, span)) > max_angle:
+                    continue
+                merged = np.vstack([a[:k], b])
+                paths = [p for n, p in enumerate(paths) if n not in (i, j)] + [merged]
+                changed = True
+                break
+            if changed:
+                break
+    return paths
 
 
 def drop_duplicates(paths: list, distance: float) -> list:

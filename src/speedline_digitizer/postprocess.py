@@ -30,7 +30,8 @@ def default_params(shape: tuple, width: float, plot_box=None) -> InstanceParams:
     size = max(shape)
     plot = max(plot_box[2] - plot_box[0], plot_box[3] - plot_box[1]) if plot_box is not None else size
     return InstanceParams(spur_length=max(6.0, 2.5 * width), max_gap=max(48.0, 0.08 * size),
-                          min_length=max(12.0, MIN_LENGTH * plot), tangent_span=int(max(16, min(40, 6 * width))))
+                          min_length=max(12.0, MIN_LENGTH * plot), merge_distance=max(3.0, 1.5 * width),
+                          tangent_span=int(max(16, min(40, 6 * width))))
 
 
 def bridge_dashes(m: np.ndarray, max_radius: int = 4) -> np.ndarray:
@@ -115,7 +116,7 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
 
 
 def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None) -> bool:
-    """A straight, axis-parallel line across most of the plot: a grid or frame line, never a speedline."""
+    """A straight, axis-parallel line across much of the plot: a grid or frame line, never a speedline."""
     if len(xy) < 2:
         return False
     x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, shape[1] - 1, shape[0] - 1)
@@ -126,8 +127,8 @@ def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None) -> bool:
     dev = np.abs((xy[:, 0] - xy[0, 0]) * chord[1] - (xy[:, 1] - xy[0, 1]) * chord[0]) / length
     ang = np.degrees(np.arctan2(abs(chord[1]), abs(chord[0])))
     straight = dev.max() <= max(1.5, 0.002 * length)
-    horizontal = ang < 1.5 and length > 0.3 * (x1 - x0)
-    vertical = ang > 88.5 and length > 0.3 * (y1 - y0)
+    horizontal = ang < 1.0 and length > 0.45 * (x1 - x0)  # a flat low-speed speedline may be nearly as straight
+    vertical = ang > 89.0 and length > 0.45 * (y1 - y0)
     return bool(straight and (horizontal or vertical))
 
 

@@ -103,8 +103,14 @@ def train(data_dirs: list[Path], out: Path, *, encoder: str = "mobilenet_v2", de
           loss: str = "bce_jaccard", steps: int = 2000, steps_per_epoch: int = 100, batch_size: int = 8, crop: int = 256,
           lr: float = 1e-3, seed: int = 0, workers: int = 1, accelerator: str = "auto", devices="auto",
           num_nodes: int = 1, precision: str | None = None, resume: Path | None = None, log_dir: Path = Path("runs"),
-          val_dir: Path | None = None, progress: bool = True, max_minutes: float | None = None) -> Path:
-    """Train a UNet on (image, mask) folders and write safetensors weights to `out`. Returns `out`."""
+          val_dir: Path | None = None, progress: bool = True, max_minutes: float | None = None,
+          init: Path | None = None) -> Path:
+    """Train a UNet on (image, mask) folders and write safetensors weights to `out`. Returns `out`.
+
+    init: start from these safetensors weights (fine-tuning; their encoder and decoder replace the
+    arguments), with a fresh optimizer. resume: continue a Lightning checkpoint exactly (optimizer,
+    scheduler and step count included).
+    """
     from lightning.pytorch.callbacks import ModelCheckpoint
     from lightning.pytorch.loggers import CSVLogger
     from torch.utils.data import DataLoader
@@ -120,7 +126,16 @@ def train(data_dirs: list[Path], out: Path, *, encoder: str = "mobilenet_v2", de
         vpairs = find_pairs(val_dir)
         vds = list(_take(CropStream(vpairs, crop=crop, seed=seed + 1000), 64))
         val_dl = DataLoader(vds, batch_size=batch_size)
+    init_steps = 0
+    if init is not None:
+        from ..segment import Segmenter
+
+        seg = Segmenter.load(init, device="cpu", backend="torch")
+        encoder, decoder_channels = seg.config.encoder, seg.config.decoder_channels
+        init_steps = int(seg.meta.get("steps") or 0)
     module = SegmenterModule(encoder, tuple(decoder_channels), loss, lr)
+    if init is not None:
+        module.model.load_state_dict({k: v.float() for k, v in seg.model.state_dict().items()})
     ckpt = ModelCheckpoint(dirpath=log_dir / "checkpoints", save_last=True, every_n_train_steps=steps_per_epoch)
     if precision is None:
         precision = "16-mixed" if torch.cuda.is_available() and accelerator in ("auto", "gpu", "cuda") else "32-true"
@@ -137,7 +152,8 @@ def train(data_dirs: list[Path], out: Path, *, encoder: str = "mobilenet_v2", de
     t0 = time.time()
     trainer.fit(module, dl, val_dl, ckpt_path=str(resume) if resume else None)
     if trainer.is_global_zero:
-        save_weights(module.model, module.cfg, out, meta={"loss": loss, "steps": trainer.global_step, "seed": seed,
+        save_weights(module.model, module.cfg, out, meta={"loss": loss, "steps": trainer.global_step + init_steps,
+                                                          "seed": seed, "init": Path(init).name if init else "",
                                                           "batch_size": batch_size, "crop": crop,
                                                           "train_seconds": round(time.time() - t0)})
     return out
