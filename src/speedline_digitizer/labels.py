@@ -20,16 +20,18 @@ from .ocr import TextBox, detect_text
 _SPEED_PATTERNS = [
     re.compile(r"^(?:N\S{0,4}\s*=\s*)?(\d+(?:[.,]\d+)?)\s*%$"),            # 90%  90 %  N=90%
     re.compile(r"^N\S*[/√vV]\S*\s*[=:]\s*(\d+(?:[.,]\d+)?)\s*%?$"),          # N/√θ = 0.9
-    re.compile(r"^(\d{3,6})\s*(?:rpm|RPM|r/min|1/min|min-1)$"),              # 12000 rpm
+    re.compile(r"^(\d{3,6})\s*(?:[rR][pP]\w?|r/min|1/min|min-1)$"),           # 12000 rpm (also misread 'rpe')
     re.compile(r"^(\d{1,3}(?:[.,]\d)?)\s*[kK]$"),                           # 120k  8k
     re.compile(r"^(\d?[.,]\d{1,3}|\d{2,3}(?:[.,]\d)?|1[.,]\d{1,3})$"),      # 0.90  90  1.05
+    re.compile(r"^([1-9]\d{3,5})$"),                                        # 12000 (its 'rpm' read apart)
 ]
+_FRAME_CHARS = "[](){}|"  # a box drawn around an inline label is often read as brackets
 
 
 def parse_speed(text: str) -> float | None:
     """The speed value a label prints (90 for '90%', 0.9 for '0.90'), or None when it is no speed label."""
     t = text.strip().replace("θ", "θ").replace(" ", " ")
-    t = re.sub(r"\s+", " ", t)
+    t = re.sub(r"\s+", " ", t).strip(_FRAME_CHARS + " ")
     t_ns = t.replace(" ", "")
     for i, pat in enumerate(_SPEED_PATTERNS):
         m = pat.match(t if i == 2 else t_ns)
@@ -63,6 +65,9 @@ def _curve_colour(img: np.ndarray, pixels: np.ndarray) -> np.ndarray:
     return _ink_colour(np.concatenate(samples))
 
 
+DETECT_SIDE = 1500  # px: smaller crops are scaled up (at most 2x) before text detection
+
+
 def candidate_labels(img: np.ndarray, plot_box=None) -> list:
     """Speed-like texts in and around the plot frame: (TextBox, value)."""
     H, W = img.shape[:2]
@@ -74,8 +79,15 @@ def candidate_labels(img: np.ndarray, plot_box=None) -> list:
     else:
         ox = oy = 0
         crop = img
+    # the text detector misses small print: read small images at twice the size
+    scale = float(np.clip(DETECT_SIDE / max(crop.shape[:2]), 1.0, 2.0))
+    if scale > 1.0:
+        import cv2
+
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     out = []
     for tb in detect_text(crop):
+        tb = TextBox(tb.text, tuple(v / scale for v in tb.box), tb.score)
         v = parse_speed(tb.text)
         if v is None or tb.score < 0.6:
             continue
@@ -152,23 +164,49 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
     return out
 
 
+def _colour_votes(patch: np.ndarray, cols: np.ndarray, near: float = 40.0) -> np.ndarray:
+    """For each curve colour, how many pixels of a legend entry's patch have (nearly) that colour."""
+    p = patch.reshape(-1, 3).astype(float)
+    p = p[p.mean(axis=1) < 235]  # paper
+    if len(p) == 0:
+        return np.zeros(len(cols))
+    d = np.linalg.norm(p[:, None, :] - cols[None, :, :], axis=2)
+    best = d.argmin(axis=1)  # each pixel votes for the nearest curve colour only
+    ok = d[np.arange(len(p)), best] <= near
+    return np.bincount(best[ok], minlength=len(cols)).astype(float)
+
+
 def _legend_pairs(img, curves, cands, legend) -> dict:
     cols = np.array([_curve_colour(img, c.pixels) for c in curves])
     distinct = cols.std(axis=0).max() > 25
     entries = sorted(legend, key=lambda j: cands[j][0].centre[1])
     if distinct:
-        ent_cols = []
+        # the line sample sits left of the entry's text (or inside the detected box, when the detector
+        # took sample and text as one): pixels there vote for the curve colour they are nearest to
+        votes = []
         for j in entries:
             x0, y0, x1, y1 = cands[j][0].box
-            h = y1 - y0
-            xa, xb = int(max(0, x0 - 4 * h)), int(max(0, x0 - 2))
-            ya, yb = int(max(0, y0)), int(min(img.shape[0], y1))
-            patch = img[ya:yb, xa:xb].reshape(-1, 3).astype(float)
-            lum = patch.mean(axis=1) if len(patch) else np.zeros(0)
-            ent_cols.append(_ink_colour(patch[lum < 230]) if (lum < 230).any() else np.array([255.0, 255, 255]))
-        D = np.linalg.norm(cols[:, None, :] - np.array(ent_cols)[None, :, :], axis=2)
-        r, k = linear_sum_assignment(D)
-        return {int(i): int(entries[j]) for i, j in zip(r, k) if D[i, j] < 120}
+            h = max(y1 - y0, 4)
+            xa, xb = int(max(0, x0 - 5 * h)), int(min(img.shape[1], x1))
+            yc = (y0 + y1) / 2
+            ya, yb = int(max(0, yc - 0.35 * h)), int(min(img.shape[0], yc + 0.35 * h + 1))
+            votes.append(_colour_votes(img[ya:yb, xa:xb], cols))
+        V = np.array(votes).T  # curves x entries
+        share = V / np.maximum(V.sum(axis=0, keepdims=True), 1)
+        r, k = linear_sum_assignment(-share)
+        pairs = {int(i): int(entries[j]) for i, j in zip(r, k) if V[i, j] >= 3}
+        # curves that share a colour (a colour cycle that repeats) cannot be told apart by it: give
+        # their entries out in speed order (curves are ordered lowest first)
+        done = set()
+        for i in sorted(pairs):
+            if i in done:
+                continue
+            group = [g for g in sorted(pairs) if np.linalg.norm(cols[g] - cols[i]) < 30]
+            done.update(group)
+            if len(group) > 1:
+                vals = sorted((pairs[g] for g in group), key=lambda j: cands[j][1])
+                pairs.update(dict(zip(group, vals)))
+        return pairs
     # same colour everywhere: pair in speed order when the counts agree (curves are ordered lowest first)
     if len(entries) == len(curves):
         order = np.argsort([cands[j][1] for j in entries], kind="stable")
