@@ -9,7 +9,8 @@ from speedline_digitizer.result import Curve
 
 @pytest.mark.parametrize("text,value", [("0.90", 0.9), ("90%", 90), ("90 %", 90), ("N/√θ = 0.9", 0.9),
                                         ("N/vθ=0.95", 0.95), ("12000 rpm", 12000), ("120k", 120), ("105", 105),
-                                        ("1.05", 1.05)])
+                                        ("1.05", 1.05), ("[59000rpm]", 59000), ("(90%)", 90), ("|0.95|", 0.95),
+                                        ("66000", 66000)])
 def test_speed_label_formats(text, value):
     assert parse_speed(text) == pytest.approx(value)
 
@@ -85,3 +86,25 @@ def test_ocr_reads_rendered_labels():
         x = b[2] + 25
     got = [tb.text.replace(" ", "") for tb in read_crops(np.asarray(img), boxes)]
     assert got == [t.replace(" ", "") for t in texts]
+
+
+def test_legend_matched_by_colour_through_a_grid_line_and_shared_colours_in_speed_order():
+    img = np.full((300, 400, 3), 255, np.uint8)
+    red, blue = (220, 30, 30), (30, 60, 200)
+    colours = [red, blue, red]  # a colour cycle that repeats: the two red curves go by speed order
+    curves = []
+    for k, col in enumerate(colours):
+        y = 250 - 60 * k
+        img[y - 1:y + 1, 20:250] = col
+        px = np.column_stack([np.arange(20, 250, dtype=float), np.full(230, y - 0.5)])
+        curves.append(Curve(px[:, 0], px[:, 1], px))
+    # legend top right, entries listed top-down (not in curve order); each sample is a 20 px line left of the text
+    entries = [("95%", red), ("90%", blue), ("80%", red)]
+    cands = []
+    for n, (text, col) in enumerate(entries):
+        y = 30 + 20 * n
+        img[y - 1:y + 1, 300:320] = col
+        cands.append((TextBox(text, (325, y - 6, 350, y + 6), 0.9), float(text[:-1])))
+    img[:, 310] = (90, 90, 90)  # a dark vertical grid line through every sample
+    out = enforce_order(assign_labels(img, curves, cands))
+    assert [c.speed for c in out] == [80, 90, 95]

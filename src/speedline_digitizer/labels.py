@@ -171,9 +171,9 @@ def _colour_votes(patch: np.ndarray, cols: np.ndarray, near: float = 40.0) -> np
     if len(p) == 0:
         return np.zeros(len(cols))
     d = np.linalg.norm(p[:, None, :] - cols[None, :, :], axis=2)
-    best = d.argmin(axis=1)  # each pixel votes for the nearest curve colour only
-    ok = d[np.arange(len(p)), best] <= near
-    return np.bincount(best[ok], minlength=len(cols)).astype(float)
+    # each pixel votes for the curve colour(s) nearest to it (curves of one colour all get the vote)
+    vote = (d <= near) & (d <= d.min(axis=1, keepdims=True) + 10.0)
+    return vote.sum(axis=0).astype(float)
 
 
 def _legend_pairs(img, curves, cands, legend) -> dict:
