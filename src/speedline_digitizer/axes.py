@@ -182,6 +182,15 @@ def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str)
 TEXT_MARGIN = 22.0  # grey levels: thin, light tick digits
 
 
+def _spine_end(rows: np.ndarray, gap: int) -> int:
+    """Rows of ink mask from the spine outwards (row 0 on the spine): the offset of the first row past the
+    spine's stroke plus one blank row, at most `gap`."""
+    for r in range(1, min(len(rows), gap + 1)):
+        if rows[r].mean() < 0.5:
+            return min(gap, r + 1)
+    return gap
+
+
 def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
     """Candidate tick-label boxes below the bottom spine and left of the left spine, and the positions of
     the tick marks seen there: (x boxes, y boxes, x tick columns, y tick rows)."""
@@ -192,16 +201,19 @@ def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
     gap = max(3, int(0.003 * size))
     band = max(20, int(0.07 * size))
     char_h = max(8.0, 0.02 * size)
+    # labels may sit right under a thin spine: start the band where the spine's ink ends, not a fixed gap below
+    gap_x = _spine_end(ink[y1:min(H, y1 + gap + 1), x0:x1 + 1], gap)
+    gap_y = _spine_end(ink[y0:y1 + 1, max(0, x0 - gap):x0 + 1][:, ::-1].T, gap)
     # below the bottom spine
-    ya, yb = min(H, y1 + gap), min(H, y1 + gap + band)
+    ya, yb = min(H, y1 + gap_x), min(H, y1 + gap_x + band)
     xs, xt = _group_boxes(ink[ya:yb, max(0, x0 - band):min(W, x1 + band)], (max(0, x0 - band), ya), char_h, "top")
     if xs:  # keep the first row of labels (nearest the spine)
         top = min(b[1] for b in xs)
         h = np.median([b[3] - b[1] for b in xs])
         xs = [b for b in xs if b[1] <= top + 0.8 * h]
-    xa = max(0, x0 - gap - 2 * band)
-    ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap)], (xa, max(0, y0 - band)), char_h,
-                      "right")
+    xa = max(0, x0 - gap_y - 2 * band)
+    ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap_y)], (xa, max(0, y0 - band)),
+                          char_h, "right")
     if ys:  # keep the column nearest the spine (labels are right-aligned to it)
         right = max(b[2] for b in ys)
         w = np.median([b[3] - b[1] for b in ys])
