@@ -91,10 +91,15 @@ def detect_frame(img: np.ndarray) -> Frame | None:
         x_hi = max(x_hi, a1)
         y_lo = min(y_lo, b0)
     spines = ["left", "bottom"]
-    if right_x - left_x > 0.3 * W and abs(right_x - x_hi) <= 3 * tol:
+    # a right (top) spine ends where the bottom (left) spine ends, or meets it at the corner (Hough may
+    # see a thin, rotated spine only in pieces)
+    vr = Vs[np.abs(vx - right_x) <= tol]
+    ht = Hs[np.abs(hy - top_y) <= tol]
+    if right_x - left_x > 0.3 * W and (abs(right_x - x_hi) <= 3 * tol
+                                       or abs(vr[:, [1, 3]].max() - bottom_y) <= 3 * tol):
         spines.append("right")
         x_hi = max(x_hi, right_x)
-    if bottom_y - top_y > 0.3 * H and abs(top_y - y_lo) <= 3 * tol:
+    if bottom_y - top_y > 0.3 * H and (abs(top_y - y_lo) <= 3 * tol or abs(ht[:, [0, 2]].min() - left_x) <= 3 * tol):
         spines.append("top")
         y_lo = min(y_lo, top_y)
     # rotation from the spines' angles (image y is down: a positive angle here is clockwise)
