@@ -84,12 +84,24 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     x_hi = hb[:, [0, 2]].max()
     y_lo = vl[:, [1, 3]].min()
     # Hough may see only pieces of a spine (ticks, noise): follow the ink along it for its full extent
+    # (along the spine's own slope when the frame is rotated)
     ink_b = ink > 0
-    _, a1 = _run_extent(ink_b[int(round(bottom_y)) - 2:int(round(bottom_y)) + 3, :].any(axis=0), int(left_x))
-    b0, _ = _run_extent(ink_b[:, int(round(left_x)) - 2:int(round(left_x)) + 3].any(axis=1), int(bottom_y))
-    if not frame_rotated(ang[horiz]):
-        x_hi = max(x_hi, a1)
-        y_lo = min(y_lo, b0)
+    def along(seg, k):  # a spine's anchor (its longest segment's mid-point) and slope (dy/dx, or dx/dy)
+        best = seg[np.argmax(np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]))]
+        d = seg[:, 2 + k] - seg[:, k]
+        slope = np.median((seg[:, 3 - k] - seg[:, 1 - k]) / np.where(d != 0, d, 1))
+        return (best[0] + best[2]) / 2, (best[1] + best[3]) / 2, slope
+
+    hx, hy0, sh = along(hb, 0)
+    vx0, vy, sv = along(vl, 1)
+    xs = np.arange(W)
+    rows = np.clip(np.round(hy0 + sh * (xs - hx)).astype(int)[None, :] + np.arange(-2, 3)[:, None], 0, H - 1)
+    _, a1 = _run_extent(ink_b[rows, xs[None, :]].any(axis=0), int(left_x))
+    ys = np.arange(H)
+    cols = np.clip(np.round(vx0 + sv * (ys - vy)).astype(int)[None, :] + np.arange(-2, 3)[:, None], 0, W - 1)
+    b0, _ = _run_extent(ink_b[ys[None, :], cols].any(axis=0), int(bottom_y))
+    x_hi = max(x_hi, a1)
+    y_lo = min(y_lo, b0)
     spines = ["left", "bottom"]
     # a right (top) spine ends where the bottom (left) spine ends, or meets it at the corner (Hough may
     # see a thin, rotated spine only in pieces)
