@@ -86,6 +86,7 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     # Hough may see only pieces of a spine (ticks, noise): follow the ink along it for its full extent
     # (along the spine's own slope when the frame is rotated)
     ink_b = ink > 0
+
     def along(seg, k):  # a spine's anchor (its longest segment's mid-point) and slope (dy/dx, or dx/dy)
         best = seg[np.argmax(np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]))]
         d = seg[:, 2 + k] - seg[:, k]
@@ -125,10 +126,6 @@ def detect_frame(img: np.ndarray) -> Frame | None:
         return None
     conf = 0.5 + 0.125 * len(spines)
     return Frame(box, rot, tuple(spines), conf)
-
-
-def frame_rotated(angles) -> bool:
-    return bool(abs(np.median(angles)) > 0.3) if len(angles) else False
 
 
 def _run_extent(on: np.ndarray, start: int, max_gap: int = 6) -> tuple:
