@@ -127,3 +127,38 @@ def test_graph_and_fit_basics():
 
 def test_blank_mask_gives_no_curves():
     assert curves_from_mask(np.zeros((50, 50), bool)) == []
+
+
+def test_overlapping_strands_of_one_stroke_are_merged():
+    from speedline_digitizer.instances import merge_overlaps
+
+    pts = speedline(20, 50, 300, 250, n=400)
+    a, b = pts[:250], pts[200:] + [0.8, 0.0]  # two pieces of one stroke that overlap for 50 points
+    merged = merge_overlaps([b, a], distance=3.0)
+    assert len(merged) == 1
+    m = merged[0]
+    assert np.allclose(m[0], pts[0]) and np.allclose(m[-1], pts[-1] + [0.8, 0.0])
+    assert np.all(np.diff(np.arange(len(m)))) and len(m) < len(a) + len(b)  # the overlap is not doubled
+    # a crossing line that merely touches the other's end does not merge (it runs another way)
+    cross = np.column_stack([np.full(50, pts[249, 0]), np.linspace(pts[249, 1], pts[249, 1] + 60, 50)])
+    assert len(merge_overlaps([a, cross], distance=3.0)) == 2
+
+
+def test_long_gap_in_line_is_bridged_but_not_sideways():
+    pts = speedline(20, 60, 380, 260, n=500)
+    m = draw_polyline((300, 420), pts, 2)
+    m[40:80, 120:190] = False  # 70 px hidden (markers, a legend) on the flat part: ends point at each other
+    assert len(curves_from_mask(m)) == 1
+    # the same gap between two lines 12 px apart sideways is not bridged
+    two = draw_polyline((300, 420), [(20, 100), (150, 100)], 2) | draw_polyline((300, 420), [(220, 112), (380, 112)], 2)
+    assert len(curves_from_mask(two)) == 2
+
+
+def test_flat_low_speedline_is_not_a_grid_line():
+    m = np.zeros((300, 400), bool)
+    x = np.arange(40, 300)
+    y = 250 - 0.02 * (x - 40)  # nearly flat (0.9 degrees), no choke tail
+    m[np.round(y).astype(int), x] = True
+    m[np.round(y).astype(int) + 1, x] = True
+    curves = curves_from_mask(m)
+    assert len(curves) == 1 and np.ptp(curves[0].pixels[:, 0]) > 250
