@@ -6,7 +6,8 @@ mkdir -p results
 python bench_postprocess.py --maps 60 | tee results/postprocess.txt
 python bench_seed_samples.py --mask --out ../out/seed-mask | tee results/seed_samples_mask.txt
 python bench_seed_samples.py --out ../out/seed | tee results/seed_samples.txt
-python bench_calibration.py --maps 60 | tee results/calibration.txt
-python bench_labels.py --maps 60 | tee results/labels.txt
-digitize eval --n 40 --seed 999 --json results/eval.json | tee results/eval.txt
+python bench_calibration.py | tee results/calibration.txt
+python bench_labels.py | tee results/labels.txt
+python bench_ocr.py | tee results/ocr.txt
+digitize eval --n 10 --seed 999 --json results/eval.json | tee results/eval.txt
 python bench_speed.py --per-size 4 | tee results/speed.txt
