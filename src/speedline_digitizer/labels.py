@@ -65,11 +65,14 @@ def _curve_colour(img: np.ndarray, pixels: np.ndarray) -> np.ndarray:
     return _ink_colour(np.concatenate(samples))
 
 
-DETECT_SIDE = 1500  # px: smaller crops are scaled up (at most 2x) before text detection
+DETECT_SIDE = 1500  # px: when labels are missing, smaller crops are read again scaled up (at most 2x)
 
 
-def candidate_labels(img: np.ndarray, plot_box=None) -> list:
-    """Speed-like texts in and around the plot frame: (TextBox, value)."""
+def candidate_labels(img: np.ndarray, plot_box=None, upscale: bool = False) -> list:
+    """Speed-like texts in and around the plot frame: (TextBox, value).
+
+    upscale: read a crop smaller than DETECT_SIDE at up to twice its size (the text detector misses
+    small print; the cost is about 4x the detection time)."""
     H, W = img.shape[:2]
     if plot_box is not None:
         x0, y0, x1, y1 = plot_box
@@ -79,8 +82,7 @@ def candidate_labels(img: np.ndarray, plot_box=None) -> list:
     else:
         ox = oy = 0
         crop = img
-    # the text detector misses small print: read small images at twice the size
-    scale = float(np.clip(DETECT_SIDE / max(crop.shape[:2]), 1.0, 2.0))
+    scale = float(np.clip(DETECT_SIDE / max(crop.shape[:2]), 1.0, 2.0)) if upscale else 1.0
     if scale > 1.0:
         import cv2
 
@@ -245,6 +247,12 @@ def enforce_order(curves: list) -> list:
 
 
 def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
-    """Attach speeds to curves (OCR); curves keep their order."""
+    """Attach speeds to curves (OCR); curves keep their order.
+
+    The image is read at its own size first, and again scaled up when that found labels for fewer
+    than half the curves (small print)."""
     cands = candidate_labels(img, plot_box)
+    if len(cands) < 0.5 * len(curves):
+        more = candidate_labels(img, plot_box, upscale=True)
+        cands = more if len(more) > len(cands) else cands
     return enforce_order(assign_labels(img, curves, cands, plot_box))
