@@ -70,6 +70,10 @@ def test_training_a_few_steps_lowers_the_loss(tmp_path):
           log_dir=tmp_path / "runs2", progress=False, workers=0, init=out)
     second = Segmenter.load(out2, device="cpu", backend="torch")
     assert second.config == first.config and int(second.meta["steps"]) == 13
+    from speedline_digitizer.train import export_checkpoint
+
+    exported = export_checkpoint(tmp_path / "runs2" / "checkpoints" / "last.ckpt", tmp_path / "w3.safetensors")
+    assert int(Segmenter.load(exported, device="cpu", backend="torch").meta["steps"]) == 13
     a, b = first.model.state_dict(), second.model.state_dict()
     k = next(k for k in a if k.endswith("weight") and a[k].ndim == 4)
     assert torch.allclose(a[k].float(), b[k].float(), atol=1e-2)

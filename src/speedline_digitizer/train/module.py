@@ -62,7 +62,7 @@ def make_loss(name: str):
 
 class SegmenterModule(L.LightningModule):
     def __init__(self, encoder: str = "mobilenet_v2", decoder_channels=(64, 32, 16, 16, 8), loss: str = "bce_jaccard",
-                 lr: float = 1e-3):
+                 lr: float = 1e-3, init_steps: int = 0):  # init_steps: steps of the weights it started from
         super().__init__()
         self.save_hyperparameters()
         self.cfg = ModelConfig(encoder=encoder, decoder_channels=tuple(decoder_channels))
@@ -133,7 +133,10 @@ def train(data_dirs: list[Path], out: Path, *, encoder: str = "mobilenet_v2", de
         seg = Segmenter.load(init, device="cpu", backend="torch")
         encoder, decoder_channels = seg.config.encoder, seg.config.decoder_channels
         init_steps = int(seg.meta.get("steps") or 0)
-    module = SegmenterModule(encoder, tuple(decoder_channels), loss, lr)
+    elif resume is not None:  # a resumed fine-tuning run keeps counting from its starting weights
+        init_steps = int(torch.load(str(resume), map_location="cpu", weights_only=False)
+                         .get("hyper_parameters", {}).get("init_steps", 0))
+    module = SegmenterModule(encoder, tuple(decoder_channels), loss, lr, init_steps)
     if init is not None:
         module.model.load_state_dict({k: v.float() for k, v in seg.model.state_dict().items()})
     ckpt = ModelCheckpoint(dirpath=log_dir / "checkpoints", save_last=True, every_n_train_steps=steps_per_epoch)
@@ -174,6 +177,7 @@ def export_checkpoint(ckpt: Path, out: Path) -> Path:
                       decoder_channels=tuple(hp.get("decoder_channels", (64, 32, 16, 16, 8))))
     model = build_model(cfg)
     model.load_state_dict({k[len("model."):]: v for k, v in state["state_dict"].items() if k.startswith("model.")})
-    save_weights(model, cfg, out, meta={"loss": hp.get("loss", ""), "steps": state.get("global_step", ""),
+    steps = int(state.get("global_step", 0)) + int(hp.get("init_steps", 0))
+    save_weights(model, cfg, out, meta={"loss": hp.get("loss", ""), "steps": steps,
                                         "from_checkpoint": Path(ckpt).name})
     return out
