@@ -83,18 +83,19 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     vl = Vs[np.abs(vx - left_x) <= tol]
     x_hi = hb[:, [0, 2]].max()
     y_lo = vl[:, [1, 3]].min()
-    # Hough may see only pieces of a spine (ticks, noise): follow the ink along it for its full extent
-    # (along the spine's own slope when the frame is rotated)
+    # rotation from the spines' angles (image y is down: a positive angle here is clockwise)
+    rot_h = -np.median(ang[horiz][np.abs(hy - bottom_y) <= tol])
+    rot_v = -np.median([(a - 90 if a > 0 else a + 90) for a in ang[vert][np.abs(vx - left_x) <= tol]])
+    # Hough may see only pieces of a spine (ticks, noise): follow the ink along it for its full extent,
+    # from its longest segment's mid-point along its own slope (dy/dx = tan(-rot_h), dx/dy = tan(rot_v))
     ink_b = ink > 0
 
-    def along(seg, k):  # a spine's anchor (its longest segment's mid-point) and slope (dy/dx, or dx/dy)
+    def anchor(seg):
         best = seg[np.argmax(np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]))]
-        d = seg[:, 2 + k] - seg[:, k]
-        slope = np.median((seg[:, 3 - k] - seg[:, 1 - k]) / np.where(d != 0, d, 1))
-        return (best[0] + best[2]) / 2, (best[1] + best[3]) / 2, slope
+        return (best[0] + best[2]) / 2, (best[1] + best[3]) / 2
 
-    hx, hy0, sh = along(hb, 0)
-    vx0, vy, sv = along(vl, 1)
+    (hx, hy0), sh = anchor(hb), np.tan(np.radians(-rot_h))
+    (vx0, vy), sv = anchor(vl), np.tan(np.radians(rot_v))
     xs = np.arange(W)
     rows = np.clip(np.round(hy0 + sh * (xs - hx)).astype(int)[None, :] + np.arange(-2, 3)[:, None], 0, H - 1)
     _, a1 = _run_extent(ink_b[rows, xs[None, :]].any(axis=0), int(left_x))
@@ -115,9 +116,6 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     if bottom_y - top_y > 0.3 * H and (abs(top_y - y_lo) <= 3 * tol or abs(ht[:, [0, 2]].min() - left_x) <= 3 * tol):
         spines.append("top")
         y_lo = min(y_lo, top_y)
-    # rotation from the spines' angles (image y is down: a positive angle here is clockwise)
-    rot_h = -np.median(ang[horiz][np.abs(hy - bottom_y) <= tol])
-    rot_v = -np.median([(a - 90 if a > 0 else a + 90) for a in ang[vert][np.abs(vx - left_x) <= tol]])
     rot = float(np.mean([rot_h, rot_v]))
     if abs(rot) < 0.15:
         rot = 0.0
