@@ -162,3 +162,21 @@ def test_flat_low_speedline_is_not_a_grid_line():
     m[np.round(y).astype(int) + 1, x] = True
     curves = curves_from_mask(m)
     assert len(curves) == 1 and np.ptp(curves[0].pixels[:, 0]) > 250
+
+
+def test_stretch_of_a_grid_line_is_dropped_with_the_image():
+    shape = (300, 400)
+    box = (20, 20, 380, 280)
+    curve = speedline(40, 60, 330, 250)
+    m = draw_polyline(shape, curve, 2) | draw_polyline(shape, [(60, 150), (170, 150)], 2)  # + a grid stretch
+    img = np.full(shape + (3,), 255, np.uint8)
+    img[draw_polyline(shape, curve, 2)] = (30, 60, 200)
+    for x in range(20, 381, 6):  # a dashed light grey grid line across the plot at row 150
+        img[150, x:x + 3] = 190
+    assert len(curves_from_mask(m, plot_box=box)) == 2  # the mask alone cannot tell
+    (c,) = curves_from_mask(m, plot_box=box, image=img)
+    assert np.ptp(c.pixels[:, 1]) > 150
+    # a flat stretch of ink that ends where the piece ends is kept
+    img2 = np.full(shape + (3,), 255, np.uint8)
+    img2[m] = 0
+    assert len(curves_from_mask(m, plot_box=box, image=img2)) == 2

@@ -88,3 +88,11 @@ def test_seed_reproduces_and_differs():
     assert np.array_equal(a.image, b.image) and np.array_equal(a.mask, b.mask)
     assert a.truth == b.truth
     assert a.image.shape != c.image.shape or not np.array_equal(a.image, c.image)
+
+
+def test_legend_beside_the_plot_stays_inside_the_image():
+    from speedline_digitizer.synth.maps import generate
+
+    g = generate(7001, 9).image.mean(axis=2)  # its legend is drawn beside the frame (once cut by the top edge)
+    for edge in (g[:3], g[-3:], g[:, :3], g[:, -3:]):
+        assert edge.min() == 255  # nothing cut by the image's edges

@@ -109,7 +109,7 @@ def extract(image, *, xlim=None, ylim=None, plot_box=None, x_log: bool = False, 
                     rotation_deg=rotation_deg, detect=not mask, warnings=warnings)
     timings["calibrate"] = time.perf_counter() - t
     binary = prob > 0 if mask else speedline_mask(prob)
-    curves = curves_from_mask(binary, cal, plot_box=cal.plot_box, timings=timings)
+    curves = curves_from_mask(binary, cal, plot_box=cal.plot_box, timings=timings, image=None if mask else img)
     t = time.perf_counter()
     if read_labels and not mask and curves:
         from .ocr import OcrUnavailable

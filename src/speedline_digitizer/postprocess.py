@@ -75,8 +75,12 @@ def clip_to_box(xy: np.ndarray, box, margin: float = 2.0) -> list:
 
 
 def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *, plot_box=None,
-                     params: InstanceParams | None = None, timings: dict | None = None) -> list:
-    """Speedline curves from a speedline mask (bool, 0/255 or probability), ordered lowest speedline first."""
+                     params: InstanceParams | None = None, timings: dict | None = None,
+                     image: np.ndarray | None = None) -> list:
+    """Speedline curves from a speedline mask (bool, 0/255 or probability), ordered lowest speedline first.
+
+    With the map `image`, pieces that lie on a grid line drawn across the plot are dropped too.
+    """
     t = time.perf_counter()
     m = binarize(mask)
     if plot_box is None and calibration is not None:
@@ -105,6 +109,8 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
             v = cal.to_data(q)
             curves.append(Curve(v[:, 0], v[:, 1], q))
     curves = [c for c in curves if not is_grid_line(c.pixels, m.shape, plot_box)]
+    if image is not None and curves:
+        curves = [c for c in curves if not on_grid_line(c.pixels, image, plot_box)]
     if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text)
         lengths = [path_length(c.pixels) for c in curves]
         curves = [c for c, n in zip(curves, lengths) if n >= RELATIVE_MIN_LENGTH * max(lengths)]
@@ -130,6 +136,39 @@ def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None) -> bool:
     horizontal = ang < 1.0 and length > 0.45 * (x1 - x0)  # a flat low-speed speedline may be nearly as straight
     vertical = ang > 89.0 and length > 0.45 * (y1 - y0)
     return bool(straight and (horizontal or vertical))
+
+
+def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float = 0.5,
+                 contrast: float = 8.0) -> bool:
+    """An exactly axis-parallel piece whose row (column) of the image is inked far beyond the piece.
+
+    A segmenter may fire on a stretch of a grid line; the grid line itself runs on across the plot
+    (solid, dashed or dotted, often very light), while a flat stretch of a speedline bends away within
+    its own extent. A column counts as inked where the row band is `contrast` grey levels darker than
+    the paper 4 px above and below; `reach` is the inked fraction of the row outside the piece that
+    makes it a grid line.
+    """
+    if len(xy) < 2:
+        return False
+    g = image.mean(axis=2) if image.ndim == 3 else image.astype(float)
+    H, W = g.shape
+    x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, W - 1, H - 1)
+    span_x, span_y = np.ptp(xy[:, 0]), np.ptp(xy[:, 1])
+    for along, across, lo, hi, img in ((0, 1, x0, x1, g), (1, 0, y0, y1, g.T)):
+        if (span_y if along == 0 else span_x) > 1.5 or (span_x if along == 0 else span_y) < 10:
+            continue
+        r = int(round(float(np.median(xy[:, across]))))
+        if not 5 <= r < img.shape[0] - 5:
+            continue
+        line = img[r - 1:r + 2].min(axis=0)
+        paper = np.maximum(img[r - 4], img[r + 4])
+        inked = paper - line >= contrast
+        a, b = int(np.ceil(lo)) + 3, int(np.floor(hi)) - 3
+        p0, p1 = int(np.floor(xy[:, along].min())) - 3, int(np.ceil(xy[:, along].max())) + 3
+        outside = np.concatenate([inked[a:max(a, p0)], inked[min(p1, b):b]])
+        if len(outside) >= 0.2 * (b - a) and outside.mean() >= reach:
+            return True
+    return False
 
 
 def _position_key(c: Curve):

@@ -438,11 +438,19 @@ def _draw(p: dict, mask_mode: bool):
                         bbox=dict(fc=col("white"), ec=col("black") if boxed else "none", lw=0.5, pad=1.0))
         if place == "legend":
             handles = [Line2D([], [], color=col(colors[i]), lw=lw, ls=ls) for i in range(n)]
-            leg = ax.legend(handles, p["labels"], loc=str(rng.choice(["upper left", "lower right", "center right",
-                                                                        "upper right"])),
-                            fontsize=fs * 0.8, frameon=bool(rng.random() < 0.8),
-                            bbox_to_anchor=(1.01, 1.0) if rng.random() < 0.4 and p["style"] != "crop" else None,
-                            title=str(rng.choice(["", "N/√θ", "Speed", "rpm"])) or None)
+            loc = str(rng.choice(["upper left", "lower right", "center right", "upper right"]))
+            frameon = bool(rng.random() < 0.8)
+            outside = bool(rng.random() < 0.4 and p["style"] != "crop")
+            title = str(rng.choice(["", "N/√θ", "Speed", "rpm"])) or None
+            if outside:  # beside the plot, right of the frame: the legend's top left corner at the frame's top right
+                loc = "upper left"
+            leg = ax.legend(handles, p["labels"], loc=loc, fontsize=fs * 0.8, frameon=frameon,
+                            bbox_to_anchor=(1.01, 1.0) if outside else None, title=title)
+            if outside:  # narrow the plot until the whole legend lies inside the image
+                over = leg.get_window_extent(fig.canvas.get_renderer()).x1 - fig.bbox.width + 4
+                if over > 0:
+                    pos = ax.get_position()
+                    ax.set_position([pos.x0, pos.y0, pos.width - over / fig.bbox.width, pos.height])
             leg.set_zorder(SPEEDLINE_Z + 2)
             for t in leg.get_texts():
                 t.set_color(col("black"))
