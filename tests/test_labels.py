@@ -108,3 +108,31 @@ def test_legend_matched_by_colour_through_a_grid_line_and_shared_colours_in_spee
     img[:, 310] = (90, 90, 90)  # a dark vertical grid line through every sample
     out = enforce_order(assign_labels(img, curves, cands))
     assert [c.speed for c in out] == [80, 90, 95]
+
+
+def test_legend_rows_the_detector_missed_are_read_in_place():
+    pytest.importorskip("rapidocr_onnxruntime")
+    from PIL import Image, ImageDraw, ImageFont
+
+    from speedline_digitizer.labels import complete_legend
+
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 16)
+    except OSError:
+        from matplotlib import font_manager
+
+        font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 16)
+    img = Image.new("RGB", (260, 330), "white")
+    d = ImageDraw.Draw(img)
+    speeds = [50, 60, 70, 80, 90, 100, 110]
+    d.rectangle((150, 30, 250, 40 + 26.6 * len(speeds)), outline="black")  # a legend frame next to the text
+    cands = []
+    for n, v in enumerate(speeds):
+        y = 42 + 26.6 * n  # a pitch that is no whole number of px: rows drift from a fixed step
+        d.line((160, y + 9, 190, y + 9), fill=(30, 60, 200), width=2)
+        b = d.textbbox((196, y), str(v), font=font)
+        d.text((196, y), str(v), fill="black", font=font)
+        if v in (80, 90):  # the detector found only these two rows (boxes padded like the detector's)
+            cands.append((TextBox(str(v), (b[0] - 2, b[1] - 4, b[2] + 2, b[3] + 4), 0.99), float(v)))
+    out, legend = complete_legend(np.asarray(img), cands, [0, 1])
+    assert sorted(out[j][1] for j in legend) == speeds

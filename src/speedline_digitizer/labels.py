@@ -15,7 +15,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 
-from .ocr import TextBox, detect_text
+from .ocr import TextBox, detect_text, read_crops
 
 _SPEED_PATTERNS = [
     re.compile(r"^(?:N\S{0,4}\s*=\s*)?(\d+(?:[.,]\d+)?)\s*%$"),            # 90%  90 %  N=90%
@@ -127,6 +127,113 @@ def legend_entries(cands: list) -> list:
     return [int(j) for j in best] if len(best) >= 3 else []
 
 
+def complete_legend(img: np.ndarray, cands: list, legend: list, max_slots: int = 40) -> tuple:
+    """Read the legend rows the text detector missed: (candidates, legend indices), both extended.
+
+    The rows of a legend share a column and a pitch, so the missing ones (between found rows, and
+    above and below them until two slots in a row hold no speed) are read at their predicted place
+    with the recogniser alone. The detector often merges closely stacked rows into one box, or skips
+    rows whose line sample touches the text."""
+    if len(legend) < 2:
+        return cands, legend
+    boxes = np.array([cands[j][0].box for j in legend], float)
+    order = np.argsort(boxes[:, 1] + boxes[:, 3])
+    boxes = boxes[order]
+    h = float(np.median(boxes[:, 3] - boxes[:, 1]))
+    yc = (boxes[:, 1] + boxes[:, 3]) / 2
+    steps = np.diff(yc)
+    if h < 4 or len(steps) == 0 or steps.min() < 0.8 * h:
+        return cands, legend
+    pitch = float(steps.min())
+    if np.any(np.abs(steps / pitch - np.round(steps / pitch)) > 0.2):  # rows off the grid: no legend
+        return cands, legend
+    x0, x1 = float(boxes[:, 0].min()) - 0.2 * h, float(boxes[:, 2].max()) + 1.5 * h
+    H = img.shape[0]
+    ks = np.round((yc - yc[0]) / pitch).astype(int)
+    rows = dict(zip(ks.tolist(), yc.tolist()))  # row index -> centre, refined as rows are found
+    cands, legend = list(cands), list(legend)
+
+    def centre(k):  # rows drift from a fixed pitch (rounded layout): fit the rows found so far
+        if len(rows) >= 2:
+            kk, cc = np.array(list(rows.keys())), np.array(list(rows.values()))
+            a, b = np.polyfit(kk, cc, 1)
+            return a * k + b
+        return yc[0] + k * pitch
+
+    def read(k):
+        c = centre(k)
+        box = (x0, c - 0.5 * pitch, x1, c + 0.5 * pitch)
+        if box[1] < 0 or box[3] > H:
+            return None
+        box = _text_extent(img, box, h)
+        if box is None:
+            return None
+        tb = read_crops(img, [box])[0]
+        v = parse_speed(tb.text) if tb.score >= 0.6 else None
+        if v is None:
+            return None
+        rows[k] = (box[1] + box[3]) / 2
+        return TextBox(tb.text, box, tb.score), v
+
+    new = [f for f in (read(k) for k in range(1, int(ks[-1])) if k not in rows) if f is not None]  # inner gaps
+    for direction, start in ((-1, 0), (1, int(ks[-1]))):
+        misses, k = 0, start
+        while misses < 2 and len(new) + len(legend) < max_slots:
+            k += direction
+            f = read(k)
+            if f is None:
+                misses += 1
+            else:
+                misses = 0
+                new.append(f)
+    for f in new:
+        legend.append(len(cands))
+        cands.append(f)
+    return cands, legend
+
+
+def _runs(idx: np.ndarray, gap: int) -> list:
+    """Runs of sorted indices whose neighbours are at most `gap` apart: [(first, last), ...]."""
+    if len(idx) == 0:
+        return []
+    cut = np.flatnonzero(np.diff(idx) > gap)
+    return [(int(idx[a]), int(idx[b])) for a, b in zip(np.r_[0, cut + 1], np.r_[cut, len(idx) - 1])]
+
+
+def _drop_flat_strokes(ink: np.ndarray, h: float) -> np.ndarray:
+    """Ink without flat horizontal pieces (line samples, dashes, rules): lower than a third of the text
+    height and more than twice as wide as high."""
+    import cv2
+
+    n, lab, st, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    flat = [i for i in range(1, n) if st[i, cv2.CC_STAT_HEIGHT] <= max(2, 0.3 * h)
+            and st[i, cv2.CC_STAT_WIDTH] > 2 * st[i, cv2.CC_STAT_HEIGHT]]
+    return ink & ~np.isin(lab, flat) if flat else ink
+
+
+def _text_extent(img: np.ndarray, box: tuple, h: float):
+    """The text in a legend row's slot: the band of inked rows nearest the slot's middle, then the run of
+    inked columns that starts at the slot's left end (characters apart by less than a third of the text
+    height), so that neither the neighbouring rows nor a legend's frame are read with it."""
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    x0, x1, y0, y1 = max(0, x0), min(img.shape[1], x1), max(0, y0), min(img.shape[0], y1)
+    pad = min(x0, int(np.ceil(h)))  # look further left, to see a line sample whole
+    g = img[y0:y1, x0 - pad:x1]
+    g = g.mean(axis=2) if g.ndim == 3 else g.astype(float)
+    if g.size == 0 or g.shape[1] <= pad:
+        return None
+    ink = g < min(200.0, np.percentile(g, 90) - 50)
+    ink = _drop_flat_strokes(ink, h)[:, pad:]  # a legend's line sample often ends right before its text
+    rows = _runs(np.flatnonzero(ink.any(axis=1)), 1)
+    if not rows:
+        return None
+    mid = (y1 - y0) / 2
+    ra, rb = min(rows, key=lambda r: 0 if r[0] <= mid <= r[1] else min(abs(r[0] - mid), abs(r[1] - mid)))
+    cols = _runs(np.flatnonzero(ink[ra:rb + 1].any(axis=0)), max(2, int(0.35 * h)))
+    ca, cb = cols[0]
+    return (x0 + ca, y0 + ra, x0 + cb + 1, y0 + rb + 1)
+
+
 def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> list:
     """Curves with speed and speed_label filled in where a label is found (same order as given).
 
@@ -135,6 +242,8 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
     if not curves or not cands:
         return curves
     legend = legend_entries(cands)
+    if legend:
+        cands, legend = complete_legend(img, cands, legend)
     pairs = _legend_pairs(img, curves, cands, legend) if legend else {}
     rest = [j for j in range(len(cands)) if j not in legend]
     free = [i for i in range(len(curves)) if i not in pairs]
@@ -196,6 +305,12 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
         V = np.array(votes).T  # curves x entries
         share = V / np.maximum(V.sum(axis=0, keepdims=True), 1)
         r, k = linear_sum_assignment(-share)
+        if len(entries) == len(curves):
+            # a legend lists every curve: speed order (curves are ordered lowest first) wins unless the
+            # colours clearly say otherwise (a repeating colour cycle, thin dotted samples)
+            order = np.argsort([cands[j][1] for j in entries], kind="stable")
+            if share[np.arange(len(curves)), order].sum() >= 0.8 * share[r, k].sum():
+                return {i: int(entries[order[i]]) for i in range(len(curves))}
         pairs = {int(i): int(entries[j]) for i, j in zip(r, k) if V[i, j] >= 3}
         # curves that share a colour (a colour cycle that repeats) cannot be told apart by it: give
         # their entries out in speed order (curves are ordered lowest first)
