@@ -136,3 +136,27 @@ def test_legend_rows_the_detector_missed_are_read_in_place():
             cands.append((TextBox(str(v), (b[0] - 2, b[1] - 4, b[2] + 2, b[3] + 4), 0.99), float(v)))
     out, legend = complete_legend(np.asarray(img), cands, [0, 1])
     assert sorted(out[j][1] for j in legend) == speeds
+
+
+def test_boxed_inline_label_is_found_by_its_frame():
+    pytest.importorskip("rapidocr_onnxruntime")
+    from PIL import Image, ImageDraw, ImageFont
+
+    from speedline_digitizer.labels import boxed_labels
+
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 14)
+    except OSError:
+        from matplotlib import font_manager
+
+        font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 14)
+    img = Image.new("RGB", (300, 200), "white")
+    d = ImageDraw.Draw(img)
+    for x in range(10, 290, 12):  # a dashed speedline running into the label's frame from both sides
+        d.line((x, 100, x + 7, 100), fill="black", width=2)
+    b = d.textbbox((130, 93), "85 %", font=font)
+    d.rectangle((b[0] - 3, b[1] - 3, b[2] + 3, b[3] + 3), fill="white", outline="black")
+    d.text((130, 93), "85 %", fill="black", font=font)
+    d.rectangle((40, 20, 70, 35), outline="black")  # an empty box (a grid cell) is not read
+    out = boxed_labels(np.asarray(img), [], (0, 0, 299, 199))
+    assert [v for _, v in out] == [85.0]

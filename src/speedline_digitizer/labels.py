@@ -25,13 +25,13 @@ _SPEED_PATTERNS = [
     re.compile(r"^(\d?[.,]\d{1,3}|\d{2,3}(?:[.,]\d)?|1[.,]\d{1,3})$"),      # 0.90  90  1.05
     re.compile(r"^([1-9]\d{3,5})$"),                                        # 12000 (its 'rpm' read apart)
 ]
-_FRAME_CHARS = "[](){}|"  # a box drawn around an inline label is often read as brackets
+_FRAME_CHARS = "[](){}|/\\"  # a box around an inline label is read as brackets, a line through its end as a slash
 
 
 def parse_speed(text: str) -> float | None:
     """The speed value a label prints (90 for '90%', 0.9 for '0.90'), or None when it is no speed label."""
     t = text.strip().replace("θ", "θ").replace(" ", " ")
-    t = re.sub(r"\s+", " ", t).strip(_FRAME_CHARS + " ")
+    t = re.sub(r"\s+", " ", t).strip(_FRAME_CHARS + " ").rstrip(".")
     t_ns = t.replace(" ", "")
     for i, pat in enumerate(_SPEED_PATTERNS):
         m = pat.match(t if i == 2 else t_ns)
@@ -100,6 +100,110 @@ def candidate_labels(img: np.ndarray, plot_box=None, upscale: bool = False) -> l
                 continue
         out.append((TextBox(tb.text, b, tb.score), v))
     return out
+
+
+def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, text_h: float | None = None) -> list:
+    """Speed-like texts read around the choke ends of curves that no candidate is near: (TextBox, value).
+
+    Small print at a curve's end is often missed at the image's scale; a window around the end,
+    scaled up until text is about 32 px high, costs little to read."""
+    import cv2
+
+    H, W = img.shape[:2]
+    if text_h is None:
+        hs = [tb.box[3] - tb.box[1] for tb, _ in cands]
+        text_h = float(np.median(hs)) if hs else 0.012 * max(H, W)
+    text_h = max(text_h, 6.0)
+    centres = np.array([tb.centre for tb, _ in cands]) if cands else np.zeros((0, 2))
+    out = []
+    for c in curves:
+        ex, ey = c.pixels[-1]
+        if len(centres) and np.hypot(*(centres - (ex, ey)).T).min() < 1.5 * text_h:
+            continue  # a label was found there
+        if any(tb.box[0] - text_h <= ex <= tb.box[2] + text_h and tb.box[1] - text_h <= ey <= tb.box[3] + text_h
+               for tb, _ in out):
+            continue
+        xa, xb = int(max(0, ex - 5 * text_h)), int(min(W, ex + 5 * text_h))
+        ya, yb = int(max(0, ey - 2.5 * text_h)), int(min(H, ey + 3.5 * text_h))
+        if xb - xa < 8 or yb - ya < 8:
+            continue
+        scale = float(np.clip(32.0 / text_h, 1.0, 4.0))
+        win = cv2.resize(img[ya:yb, xa:xb], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        for tb in detect_text(win):
+            v = parse_speed(tb.text)
+            if v is None or tb.score < 0.6:
+                continue
+            b = (xa + tb.box[0] / scale, ya + tb.box[1] / scale, xa + tb.box[2] / scale, ya + tb.box[3] / scale)
+            if plot_box is not None and ((b[0] + b[2]) / 2 < plot_box[0] or (b[1] + b[3]) / 2 > plot_box[3]):
+                continue
+            if any(_iou(b, o.box) > 0.3 for o, _ in out + cands):
+                continue
+            out.append((TextBox(tb.text, b, tb.score), v))
+    return out
+
+
+def boxed_labels(img: np.ndarray, cands: list, plot_box=None, max_boxes: int = 60) -> list:
+    """Speed-like texts inside small drawn rectangles (inline labels in a frame): (TextBox, value).
+
+    The text detector often misses a boxed label that a speedline or a grid line runs into; the
+    frame itself is easy to find (a contour with four right-angled corners), and its inside is read
+    with the recogniser alone."""
+    import cv2
+
+    from .axes import dark_mask
+
+    H, W = img.shape[:2]
+    ink = dark_mask(img, margin=30.0, fraction=0.15).astype(np.uint8)
+    if plot_box is not None:
+        x0, y0, x1, y1 = (int(round(v)) for v in plot_box)
+        keep = np.zeros_like(ink)
+        keep[max(0, y0):y1, max(0, x0):x1] = 1
+        ink &= keep
+    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    found = []
+    for c in contours:
+        x, y, w, h = cv2.boundingRect(c)
+        if not (8 <= h <= 60 and 1.2 * h <= w <= 8 * h):
+            continue
+        if not _framed(ink, x, y, w, h):
+            continue
+        inner = ink[y + 2:y + h - 2, x + 2:x + w - 2]
+        if inner.size == 0 or not 0.04 <= inner.mean() <= 0.6:  # empty grid cells, filled blocks
+            continue
+        b = (x + 1, y + 1, x + w - 1, y + h - 1)
+        if any(_iou(b, o.box) > 0.2 for o, _ in cands) or any(_iou(b, f) > 0.5 for f in found):
+            continue
+        found.append(b)
+        if len(found) >= max_boxes:
+            break
+    out = []
+    for tb in read_crops(img, found):
+        v = parse_speed(tb.text)
+        if v is not None and tb.score >= 0.6:
+            out.append((tb, v))
+    return out
+
+
+def _framed(ink: np.ndarray, x: int, y: int, w: int, h: int, cover: float = 0.85) -> bool:
+    """All four sides of the rectangle are drawn (each inked along `cover` of its length, within 1 px);
+    text touching the frame inside, or lines running into it outside, do not matter."""
+    H, W = ink.shape
+
+    def side(a0, a1, b0, b1):
+        seg = ink[max(0, a0):min(H, a1), max(0, b0):min(W, b1)]
+        return seg.size > 0 and min(seg.any(axis=0).mean() if seg.shape[1] > seg.shape[0] else
+                                    seg.any(axis=1).mean(), 1.0) >= cover
+
+    return (side(y - 1, y + 2, x, x + w) and side(y + h - 2, y + h + 1, x, x + w)
+            and side(y, y + h, x - 1, x + 2) and side(y, y + h, x + w - 2, x + w + 1))
+
+
+def _iou(a, b) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 def legend_entries(cands: list) -> list:
@@ -370,4 +474,8 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     if len(cands) < 0.5 * len(curves):
         more = candidate_labels(img, plot_box, upscale=True)
         cands = more if len(more) > len(cands) else cands
+    if len(cands) < len(curves) and not legend_entries(cands):
+        cands = cands + boxed_labels(img, cands, plot_box)
+    if len(cands) < len(curves) and not legend_entries(cands):
+        cands = cands + labels_near_ends(img, curves, cands, plot_box)
     return enforce_order(assign_labels(img, curves, cands, plot_box))
