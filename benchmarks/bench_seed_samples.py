@@ -1,6 +1,6 @@
 """The research data set's 13 real samples (../shared/real/seed-samples): box and limits given, tau 2 %.
 
-    python benchmarks/bench_seed_samples.py [--dir ../shared/real/seed-samples] [--out out/seed] [--mask]
+    python benchmarks/bench_seed_samples.py [--dir ../shared/real/seed-samples] [--out out/seed] [--mask] [--model W]
 
 --mask runs post-processing on the truth masks instead of the segmenter (the post-processing bar).
 Writes NAME.csv and NAME.overlay.png into --out, so the shared scorer can be run on them too.
@@ -24,6 +24,7 @@ def main():
     ap.add_argument("--out", default="out/seed")
     ap.add_argument("--mask", action="store_true")
     ap.add_argument("--tau", type=float, default=0.02)
+    ap.add_argument("--model", default=None, help="safetensors weights (default: shipped)")
     a = ap.parse_args()
     score_map = load_scorer()
     out = Path(a.out)
@@ -33,7 +34,8 @@ def main():
         t = json.loads(j.read_text())
         img = j.parent / (f"{j.stem}.mask.png" if a.mask else t["image"])
         s = time.perf_counter()
-        r = extract(img, plot_box=t["plot_box_px"], xlim=t["xlim"], ylim=t["ylim"], mask=a.mask, read_labels=False)
+        r = extract(img, plot_box=t["plot_box_px"], xlim=t["xlim"], ylim=t["ylim"], mask=a.mask, read_labels=False,
+                    model=a.model)
         secs.append(time.perf_counter() - s)
         r.to_csv(out / f"{j.stem}.csv")
         r.plot(out / f"{j.stem}.overlay.png")

@@ -77,3 +77,21 @@ def test_training_a_few_steps_lowers_the_loss(tmp_path):
     a, b = first.model.state_dict(), second.model.state_dict()
     k = next(k for k in a if k.endswith("weight") and a[k].ndim == 4)
     assert torch.allclose(a[k].float(), b[k].float(), atol=1e-2)
+
+
+def test_eval_runs_every_stage_with_the_given_weights(tmp_path, synth_dir, monkeypatch):
+    import shutil
+
+    from speedline_digitizer import evaluate, pipeline
+
+    p = tmp_path / "w.safetensors"
+    save_weights(build_model(TINY), TINY, p)
+    d = tmp_path / "one"
+    d.mkdir()
+    for f in sorted(synth_dir.glob("*"))[:3]:  # NAME.json, NAME.mask.png, NAME.png of the first map
+        shutil.copy(f, d)
+    seen = []
+    real = pipeline.extract
+    monkeypatch.setattr(pipeline, "extract", lambda img, **kw: seen.append(kw) or real(img, **{**kw, "read_labels": False}))
+    s = evaluate.evaluate(d, model=p, device="cpu", auto=True)
+    assert s["maps"] == 1 and seen and seen[0]["model"] == p  # the no-hints run uses the same weights

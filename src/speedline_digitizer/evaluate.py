@@ -93,13 +93,13 @@ def evaluate(folder: Path, model=None, device: str = "auto", tau: float = 0.01, 
             r.update(skel_p=p, skel_r=rc)
         # curves with the limits given (frame detected), as a user with known limits runs it
         cal = calibrate(img, xlim=truth["xlim"], ylim=truth["ylim"], x_log=truth["x_log"], y_log=truth["y_log"])
-        curves = curves_from_mask(pred, cal, plot_box=cal.plot_box)
+        curves = curves_from_mask(pred, cal, plot_box=cal.plot_box, image=img)
         s = score_map(truth, [np.column_stack([c.x, c.y]) for c in curves], [None] * len(curves), tau)
         r.update(given=s)
         if auto:
             from .pipeline import extract
 
-            res = extract(img, read_labels=True)
+            res = extract(img, read_labels=True, model=model, device=device)
             s2 = score_map(truth, [np.column_stack([c.x, c.y]) for c in res.curves], [c.speed for c in res.curves],
                            tau)
             r.update(auto=s2, auto_cal=res.calibration.source)
