@@ -160,3 +160,9 @@ def test_boxed_inline_label_is_found_by_its_frame():
     d.rectangle((40, 20, 70, 35), outline="black")  # an empty box (a grid cell) is not read
     out = boxed_labels(np.asarray(img), [], (0, 0, 299, 199))
     assert [v for _, v in out] == [85.0]
+
+
+def test_value_far_off_the_maps_scale_is_dropped():
+    c = _curve(10, 50, 100, 80)
+    out = enforce_order([Curve(c.x, c.y, c.pixels, s) for s in [46, 72, 798596]])  # '79% 85% 96%' run together
+    assert [o.speed for o in out] == [46, 72, None]

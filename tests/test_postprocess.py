@@ -180,3 +180,18 @@ def test_stretch_of_a_grid_line_is_dropped_with_the_image():
     img2 = np.full(shape + (3,), 255, np.uint8)
     img2[m] = 0
     assert len(curves_from_mask(m, plot_box=box, image=img2)) == 2
+
+
+def test_curve_running_on_along_a_grid_column_is_trimmed():
+    shape = (300, 400)
+    box = (20, 20, 380, 280)
+    curve = speedline(100, 150, 330, 250)
+    stray = np.column_stack([np.full(60, 100.0), np.linspace(90, 150, 60)])  # up a grid column from the start
+    img = np.full(shape + (3,), 255, np.uint8)
+    img[20:281, 100] = 200  # the light grey grid column, all the way down the plot
+    img[draw_polyline(shape, curve, 2)] = 0
+    m = draw_polyline(shape, np.vstack([stray, curve]), 2)
+    (c,) = curves_from_mask(m, plot_box=box)
+    assert c.pixels[:, 1].min() < 100  # the mask alone keeps the stray stretch
+    (c,) = curves_from_mask(m, plot_box=box, image=img)
+    assert c.pixels[:, 1].min() > 140 and np.ptp(c.pixels[:, 0]) > 200

@@ -438,6 +438,13 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
 def enforce_order(curves: list) -> list:
     """Speeds rise with the curves (lowest first): drop values that break the order, fill one gap if clear."""
     vals = [c.speed for c in curves]
+    read = [v for v in vals if v is not None]
+    if len(read) >= 3:  # one scale on a map: a value 10x off the median is a misread (labels run together)
+        med = float(np.median(read))
+        if any(v > 10 * med or v < med / 10 for v in read):
+            curves = [replace(c, speed=None, speed_label=None) if c.speed is not None and
+                      (c.speed > 10 * med or c.speed < med / 10) else c for c in curves]
+            vals = [c.speed for c in curves]
     idx = [i for i, v in enumerate(vals) if v is not None]
     if len(idx) < 2:
         return curves

@@ -104,6 +104,8 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
         fitted = fit_path(p)
         parts = clip_to_box(fitted, plot_box) if plot_box is not None else [fitted]
         for q in parts:
+            if image is not None:
+                q = trim_grid_ends(q, image, plot_box)
             if path_length(q) < params.min_length:
                 continue
             v = cal.to_data(q)
@@ -138,15 +140,36 @@ def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None) -> bool:
     return bool(straight and (horizontal or vertical))
 
 
+def trim_grid_ends(xy: np.ndarray, image: np.ndarray, plot_box=None, tol: float = 1.5) -> np.ndarray:
+    """A path without end stretches that run exactly along a grid line of the image.
+
+    A speedline that meets a grid line may go on along it in the mask (the segmenter fires on the grid
+    line next to the curve); such a stretch is exactly axis-parallel and its grid line runs on beyond it."""
+    H, W = image.shape[:2]
+    x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, W - 1, H - 1)
+    min_run = max(20.0, 0.1 * min(x1 - x0, y1 - y0))
+    # a speedline leaves the surge line sideways and falls into its choke tail: a vertical run at the
+    # start or a horizontal run at the end cannot be the speedline's own (flat tops, steep tails stay)
+    for along in (1, 0):  # the start (vertical runs), then, reversed, the end (horizontal runs)
+        across = 1 - along
+        off = np.abs(xy[:, across] - xy[0, across]) > tol
+        k = int(np.argmax(off)) if off.any() else len(xy)
+        if k >= 2 and abs(xy[k - 1, along] - xy[0, along]) >= min_run and k < len(xy) - 1 \
+                and on_grid_line(xy[:k], image, plot_box, flat=2 * tol):
+            xy = xy[k - 1:]
+        xy = xy[::-1]
+    return xy
+
+
 def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float = 0.5,
-                 contrast: float = 8.0) -> bool:
+                 contrast: float = 8.0, flat: float = 1.5) -> bool:
     """An exactly axis-parallel piece whose row (column) of the image is inked far beyond the piece.
 
     A segmenter may fire on a stretch of a grid line; the grid line itself runs on across the plot
     (solid, dashed or dotted, often very light), while a flat stretch of a speedline bends away within
     its own extent. A column counts as inked where the row band is `contrast` grey levels darker than
     the paper 4 px above and below; `reach` is the inked fraction of the row outside the piece that
-    makes it a grid line.
+    makes it a grid line; `flat`: how far (px) the piece may stray across its line.
     """
     if len(xy) < 2:
         return False
@@ -155,7 +178,7 @@ def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float 
     x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, W - 1, H - 1)
     span_x, span_y = np.ptp(xy[:, 0]), np.ptp(xy[:, 1])
     for along, across, lo, hi, img in ((0, 1, x0, x1, g), (1, 0, y0, y1, g.T)):
-        if (span_y if along == 0 else span_x) > 1.5 or (span_x if along == 0 else span_y) < 10:
+        if (span_y if along == 0 else span_x) > flat or (span_x if along == 0 else span_y) < 10:
             continue
         r = int(round(float(np.median(xy[:, across]))))
         if not 5 <= r < img.shape[0] - 5:
