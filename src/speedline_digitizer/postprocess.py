@@ -79,7 +79,8 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
                      image: np.ndarray | None = None) -> list:
     """Speedline curves from a speedline mask (bool, 0/255 or probability), ordered lowest speedline first.
 
-    With the map `image`, pieces that lie on a grid line drawn across the plot are dropped too.
+    With the map `image`, pieces that lie on a grid line drawn across the plot are dropped too, and curve
+    ends that run on along one are trimmed.
     """
     t = time.perf_counter()
     m = binarize(mask)
@@ -99,6 +100,8 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     paths = find_instances(graph, params)
     t2 = time.perf_counter()
     cal = calibration or Calibration.pixels(m.shape[0])
+    if image is not None:  # grey once: the grid checks below read single rows and columns of it
+        image = image.mean(axis=2) if image.ndim == 3 else image
     curves = []
     for p in paths:
         fitted = fit_path(p)
@@ -173,7 +176,7 @@ def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float 
     """
     if len(xy) < 2:
         return False
-    g = image.mean(axis=2) if image.ndim == 3 else image.astype(float)
+    g = image.mean(axis=2) if image.ndim == 3 else image
     H, W = g.shape
     x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, W - 1, H - 1)
     span_x, span_y = np.ptp(xy[:, 0]), np.ptp(xy[:, 1])
@@ -183,8 +186,8 @@ def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float 
         r = int(round(float(np.median(xy[:, across]))))
         if not 5 <= r < img.shape[0] - 5:
             continue
-        line = img[r - 1:r + 2].min(axis=0)
-        paper = np.maximum(img[r - 4], img[r + 4])
+        line = img[r - 1:r + 2].min(axis=0).astype(float)
+        paper = np.maximum(img[r - 4], img[r + 4]).astype(float)
         inked = paper - line >= contrast
         a, b = int(np.ceil(lo)) + 3, int(np.floor(hi)) - 3
         p0, p1 = int(np.floor(xy[:, along].min())) - 3, int(np.ceil(xy[:, along].max())) + 3
