@@ -2,7 +2,9 @@
 
 Text inside (and just around) the plot frame is read by the OCR engine; speed-like texts
 (0.90, 90%, 90 %, N/√θ = 0.9, 12000 rpm, 120k) are matched to curve ends, to the curve itself (a
-label in a box that hides the line), or, for a legend, by colour and order. Speeds must rise from
+label in a box that hides the line), or, for a legend, by colour and order. What the detector
+misses is looked for again: legend rows at their pitch, framed labels by their rectangle, and
+windows around unlabelled curve ends scaled up. Speeds must rise from
 the lowest speedline to the highest: misreads that break the order are dropped, and a single
 missing value is filled in when its neighbours' spacing makes it unambiguous (marked inferred).
 """
@@ -146,8 +148,8 @@ def boxed_labels(img: np.ndarray, cands: list, plot_box=None, max_boxes: int = 6
     """Speed-like texts inside small drawn rectangles (inline labels in a frame): (TextBox, value).
 
     The text detector often misses a boxed label that a speedline or a grid line runs into; the
-    frame itself is easy to find (a contour with four right-angled corners), and its inside is read
-    with the recogniser alone."""
+    frame itself is easy to find (a contour's bounding rectangle with all four sides inked), and its
+    inside is read with the recogniser alone."""
     import cv2
 
     from .axes import dark_mask
