@@ -63,21 +63,28 @@ def test_single_missing_speed_is_inferred():
     assert out[1].speed is None
 
 
+def _font(size: int):
+    """DejaVu Sans (PIL's copy, else matplotlib's) for rendering text the OCR engine reads."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        from matplotlib import font_manager
+
+        return ImageFont.truetype(font_manager.findfont("DejaVu Sans"), size)
+
+
 def test_ocr_reads_rendered_labels():
     pytest.importorskip("rapidocr_onnxruntime")
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     from speedline_digitizer.ocr import read_crops
 
     texts = ["90%", "0.85", "12000 rpm", "2.5"]
     img = Image.new("RGB", (420, 60), "white")
     d = ImageDraw.Draw(img)
-    try:
-        font = ImageFont.truetype("DejaVuSans.ttf", 22)
-    except OSError:
-        from matplotlib import font_manager
-
-        font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 22)
+    font = _font(22)
     x, boxes = 8, []
     for t in texts:
         b = d.textbbox((x, 15), t, font=font)
@@ -112,16 +119,11 @@ def test_legend_matched_by_colour_through_a_grid_line_and_shared_colours_in_spee
 
 def test_legend_rows_the_detector_missed_are_read_in_place():
     pytest.importorskip("rapidocr_onnxruntime")
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     from speedline_digitizer.labels import complete_legend
 
-    try:
-        font = ImageFont.truetype("DejaVuSans.ttf", 16)
-    except OSError:
-        from matplotlib import font_manager
-
-        font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 16)
+    font = _font(16)
     img = Image.new("RGB", (260, 330), "white")
     d = ImageDraw.Draw(img)
     speeds = [50, 60, 70, 80, 90, 100, 110]
@@ -140,16 +142,11 @@ def test_legend_rows_the_detector_missed_are_read_in_place():
 
 def test_boxed_inline_label_is_found_by_its_frame():
     pytest.importorskip("rapidocr_onnxruntime")
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     from speedline_digitizer.labels import boxed_labels
 
-    try:
-        font = ImageFont.truetype("DejaVuSans.ttf", 14)
-    except OSError:
-        from matplotlib import font_manager
-
-        font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 14)
+    font = _font(14)
     img = Image.new("RGB", (300, 200), "white")
     d = ImageDraw.Draw(img)
     for x in range(10, 290, 12):  # a dashed speedline running into the label's frame from both sides

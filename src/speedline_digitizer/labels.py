@@ -79,23 +79,29 @@ def candidate_labels(img: np.ndarray, plot_box=None, upscale: bool = False) -> l
     if plot_box is not None:
         x0, y0, x1, y1 = plot_box
         mx, my = 0.25 * (x1 - x0), 0.1 * (y1 - y0)
-        ox, oy = int(max(0, x0 - 0.02 * W)), int(max(0, y0 - my))
-        crop = img[oy:int(min(H, y1 + 0.02 * H)), ox:int(min(W, x1 + mx))]
+        win = (int(max(0, x0 - 0.02 * W)), int(max(0, y0 - my)), int(min(W, x1 + mx)), int(min(H, y1 + 0.02 * H)))
     else:
-        ox = oy = 0
-        crop = img
-    scale = float(np.clip(DETECT_SIDE / max(crop.shape[:2]), 1.0, 2.0)) if upscale else 1.0
+        win = (0, 0, W, H)
+    side = max(win[2] - win[0], win[3] - win[1])
+    scale = float(np.clip(DETECT_SIDE / side, 1.0, 2.0)) if upscale else 1.0
+    return _speed_texts(img, win, scale, plot_box)
+
+
+def _speed_texts(img: np.ndarray, win: tuple, scale: float, plot_box=None) -> list:
+    """Speed-like texts detected in the window (x0, y0, x1, y1) of the image, read `scale` times its size:
+    (TextBox, value) in image pixels. Tick labels (left of or below the frame) are left out."""
+    xa, ya, xb, yb = win
+    crop = img[ya:yb, xa:xb]
     if scale > 1.0:
         import cv2
 
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     out = []
     for tb in detect_text(crop):
-        tb = TextBox(tb.text, tuple(v / scale for v in tb.box), tb.score)
         v = parse_speed(tb.text)
         if v is None or tb.score < 0.6:
             continue
-        b = (tb.box[0] + ox, tb.box[1] + oy, tb.box[2] + ox, tb.box[3] + oy)
+        b = (xa + tb.box[0] / scale, ya + tb.box[1] / scale, xa + tb.box[2] / scale, ya + tb.box[3] / scale)
         if plot_box is not None:  # tick labels sit outside the frame's left and bottom edges
             cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
             if cx < plot_box[0] or cy > plot_box[3]:
@@ -109,8 +115,6 @@ def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, 
 
     Small print at a curve's end is often missed at the image's scale; a window around the end,
     scaled up until text is about 32 px high, costs little to read."""
-    import cv2
-
     H, W = img.shape[:2]
     if text_h is None:
         hs = [tb.box[3] - tb.box[1] for tb, _ in cands]
@@ -130,17 +134,9 @@ def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, 
         if xb - xa < 8 or yb - ya < 8:
             continue
         scale = float(np.clip(32.0 / text_h, 1.0, 4.0))
-        win = cv2.resize(img[ya:yb, xa:xb], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        for tb in detect_text(win):
-            v = parse_speed(tb.text)
-            if v is None or tb.score < 0.6:
-                continue
-            b = (xa + tb.box[0] / scale, ya + tb.box[1] / scale, xa + tb.box[2] / scale, ya + tb.box[3] / scale)
-            if plot_box is not None and ((b[0] + b[2]) / 2 < plot_box[0] or (b[1] + b[3]) / 2 > plot_box[3]):
-                continue
-            if any(_iou(b, o.box) > 0.3 for o, _ in out + cands):
-                continue
-            out.append((TextBox(tb.text, b, tb.score), v))
+        for tb, v in _speed_texts(img, (xa, ya, xb, yb), scale, plot_box):
+            if not any(_iou(tb.box, o.box) > 0.3 for o, _ in out + cands):
+                out.append((tb, v))
     return out
 
 
@@ -443,10 +439,9 @@ def enforce_order(curves: list) -> list:
     read = [v for v in vals if v is not None]
     if len(read) >= 3:  # one scale on a map: a value 10x off the median is a misread (labels run together)
         med = float(np.median(read))
-        if any(v > 10 * med or v < med / 10 for v in read):
-            curves = [replace(c, speed=None, speed_label=None) if c.speed is not None and
-                      (c.speed > 10 * med or c.speed < med / 10) else c for c in curves]
-            vals = [c.speed for c in curves]
+        vals = [None if v is not None and not med / 10 <= v <= 10 * med else v for v in vals]
+        curves = [replace(c, speed=None, speed_label=None) if v is None and c.speed is not None else c
+                  for c, v in zip(curves, vals)]
     idx = [i for i, v in enumerate(vals) if v is not None]
     if len(idx) < 2:
         return curves
