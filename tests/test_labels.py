@@ -21,7 +21,8 @@ def test_not_speed_labels(text):
 
 
 @pytest.mark.parametrize("text,value", [("2.5", 2.5), ("1,000", 1000), ("0,5", 0.5), ("−0.5", -0.5), ("10^3", 1000),
-                                        ("3×10^1", 30), ("1e3", 1000), ("O.5", 0.5)])
+                                        ("3×10^1", 30), ("1e3", 1000), ("O.5", 0.5), ("10²", 100), ("10°", 1),
+                                        ("2×10⁻¹", 0.2)])
 def test_tick_numbers(text, value):
     assert parse_number(text) == pytest.approx(value)
 
@@ -37,6 +38,37 @@ def test_axis_fit_detects_log():
     pos = np.array([100, 200, 300, 400.0])
     f = fit_axis(pos, np.array([1, 10, 100, 1000.0]), 400)
     assert f.log and f.value(250) == pytest.approx(10 ** 1.5)
+
+
+def test_two_labels_fit_either_scale_and_the_ticks_decide():
+    # labels '6' and '10' alone fit a linear and a log axis equally well
+    pos, vals = np.array([100.0, 300.0]), np.array([6.0, 10.0])
+    a = 200 / (np.log10(10) - np.log10(6))  # px per decade
+    log_ticks = 300 + a * (np.log10([5, 6, 7, 8, 9, 10, 20]) - 1)
+    lin_ticks = np.arange(0, 500, 50.0)  # every 1.0 on the linear scale
+    assert fit_axis(pos, vals, 500, ticks=log_ticks).log
+    assert not fit_axis(pos, vals, 500, ticks=lin_ticks).log
+    assert not fit_axis(pos, vals, 500).log  # no ticks: linear
+    assert fit_axis(pos, vals, 500, log_hint=True).log  # '6x10^0', '10^1': printed as powers of ten
+
+
+def test_rotated_frame_is_measured_to_a_fraction_of_a_degree():
+    from scipy import ndimage
+
+    from speedline_digitizer.axes import detect_frame
+
+    img = np.full((400, 500), 255.0)
+    img[50:350, 80:82] = 0  # left spine
+    img[348:350, 80:460] = 0  # bottom spine
+    for x in range(120, 460, 60):  # ticks below the bottom spine
+        img[350:355, x:x + 1] = 0
+    rot = np.clip(ndimage.rotate(img, 0.8, reshape=False, order=1, cval=255), 0, 255).astype(np.uint8)
+    fr = detect_frame(np.repeat(rot[:, :, None], 3, axis=2))
+    assert fr is not None and fr.rotation_deg == pytest.approx(0.8, abs=0.05)
+    # the corner where the spines meet, rotated about the image centre like the picture
+    cx, cy, a = 249.5, 199.5, np.deg2rad(0.8)
+    x, y = 80.5 - cx, 348.5 - cy
+    assert fr.corner == pytest.approx((x * np.cos(a) + y * np.sin(a) + cx, -x * np.sin(a) + y * np.cos(a) + cy), abs=0.6)
 
 
 def _curve(x0, y0, x1, y1):

@@ -24,6 +24,7 @@ class Frame:
     rotation_deg: float
     spines: tuple  # which spines were seen: subset of ("left", "bottom", "right", "top")
     confidence: float
+    corner: tuple | None = None  # where the left and bottom spines meet (sub-pixel), when fitted
 
 
 @dataclass
@@ -40,16 +41,54 @@ class AxisFit:
         return 10 ** v if self.log else v
 
 
-def dark_mask(img: np.ndarray, margin: float = 40.0, fraction: float = 0.25) -> np.ndarray:
-    """Ink pixels: darker than the local paper by a margin (handles tinted and noisy scans).
-
-    The defaults find strokes; text needs a lower margin (thin light digits blur to grey)."""
+def darkness(img: np.ndarray) -> np.ndarray:
+    """How much darker than the local paper each pixel is (float, grey levels; tinted and noisy scans)."""
     import cv2
 
     g = img.mean(axis=2).astype(np.float32) if img.ndim == 3 else img.astype(np.float32)
     bg = cv2.dilate(g, np.ones((15, 15), np.uint8))  # paper level around each pixel
     bg = cv2.blur(bg, (31, 31))
-    return (bg - g) > np.maximum(margin, fraction * (bg - g.min()))
+    return bg - g
+
+
+def dark_mask(img: np.ndarray, margin: float = 40.0, fraction: float = 0.25) -> np.ndarray:
+    """Ink pixels: darker than the local paper by a margin.
+
+    The defaults find strokes; text needs a lower margin (thin light digits blur to grey)."""
+    d = darkness(img)
+    return d > np.maximum(margin, fraction * d.max())
+
+
+def fit_spine(dark: np.ndarray, p0: tuple, slope: float, extent: tuple, horizontal: bool, half: int = 4):
+    """Sub-pixel straight line through a spine: the darkness-weighted centre across the line at each
+    position along it, fitted by least squares with outliers (ticks, labels, crossing curves) dropped.
+
+    `p0` (x, y) lies on the line, `slope` is d(across)/d(along), `extent` the (lo, hi) range along it.
+    Returns (intercept, slope) of across = intercept + slope * along, or None with too few samples."""
+    H, W = dark.shape
+    a = np.arange(int(extent[0]), int(extent[1]) + 1)
+    c0 = (p0[1] + slope * (a - p0[0])) if horizontal else (p0[0] + slope * (a - p0[1]))
+    cc = np.round(c0).astype(int)[:, None] + np.arange(-half, half + 1)[None, :]
+    ok = (cc.min(1) >= 0) & (cc.max(1) < (H if horizontal else W)) & (a >= 0) & (a < (W if horizontal else H))
+    a, cc = a[ok], cc[ok]
+    if len(a) < 20:
+        return None
+    w = np.clip(dark[cc, a[:, None]] if horizontal else dark[a[:, None], cc], 0, None)
+    tot = w.sum(1)
+    good = tot > 0.3 * np.median(tot)
+    cen = (w * cc).sum(1)[good] / tot[good]
+    a = a[good]
+    if len(a) < 20:
+        return None
+    keep = np.ones(len(a), bool)
+    for _ in range(5):
+        s, b = np.polyfit(a[keep], cen[keep], 1)
+        r = np.abs(cen - (s * a + b))
+        new = r <= max(0.35, 2.5 * float(np.median(r[keep])))
+        if new.sum() < 20 or (new == keep).all():
+            break
+        keep = new
+    return float(b), float(s)
 
 
 def detect_frame(img: np.ndarray) -> Frame | None:
@@ -57,7 +96,8 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     import cv2
 
     H, W = img.shape[:2]
-    ink = dark_mask(img).astype(np.uint8) * 255
+    dark = darkness(img)
+    ink = (dark > np.maximum(40.0, 0.25 * dark.max())).astype(np.uint8) * 255
     min_len = int(0.35 * min(H, W))
     lines = cv2.HoughLinesP(ink, 1, np.pi / 720, threshold=max(30, min_len // 2), minLineLength=min_len,
                             maxLineGap=max(3, min(H, W) // 200))
@@ -104,6 +144,18 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     b0, _ = _run_extent(ink_b[ys[None, :], cols].any(axis=0), int(bottom_y))
     x_hi = max(x_hi, a1)
     y_lo = min(y_lo, b0)
+    # sub-pixel spine lines: a precise rotation and corner (Hough angles come in 0.25 degree steps)
+    corner = None
+    fb = fit_spine(dark, (hx, hy0), sh, (left_x, x_hi), True)
+    fl = fit_spine(dark, (vx0, vy), sv, (y_lo, bottom_y), False)
+    if fb is not None and fl is not None and abs(fb[1] - sh) < 0.01 and abs(fl[1] - sv) < 0.01:
+        (bh, sh), (bv, sv) = fb, fl
+        rot_h, rot_v = -np.degrees(np.arctan(sh)), np.degrees(np.arctan(sv))
+        # row = bh + sh * col and col = bv + sv * row meet at the corner
+        cy = (bh + sh * bv) / (1 - sh * sv)
+        corner = (bv + sv * cy, cy)
+        bottom_y = bh + sh * (left_x + x_hi) / 2
+        left_x = bv + sv * (y_lo + bottom_y) / 2
     spines = ["left", "bottom"]
     # a right (top) spine ends where the bottom (left) spine ends, or meets it at the corner (Hough may
     # see a thin, rotated spine only in pieces)
@@ -117,13 +169,13 @@ def detect_frame(img: np.ndarray) -> Frame | None:
         spines.append("top")
         y_lo = min(y_lo, top_y)
     rot = float(np.mean([rot_h, rot_v]))
-    if abs(rot) < 0.15:
+    if abs(rot) < 0.05:
         rot = 0.0
     box = (float(left_x), float(y_lo), float(x_hi), float(bottom_y))
     if box[2] - box[0] < 0.2 * W or box[3] - box[1] < 0.2 * H:
         return None
     conf = 0.5 + 0.125 * len(spines)
-    return Frame(box, rot, tuple(spines), conf)
+    return Frame(box, rot, tuple(spines), conf, corner)
 
 
 def _run_extent(on: np.ndarray, start: int, max_gap: int = 6) -> tuple:
@@ -226,6 +278,9 @@ def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
     xa = max(0, x0 - gap_y - 2 * band)
     ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap_y)], (xa, max(0, y0 - band)),
                           char_h, "right")
+    if ys and xs:  # the x labels give the print's digit height: taller boxes here are rotated text (axis title)
+        ch = float(np.median([b[3] - b[1] for b in xs]))
+        ys = [b for b in ys if b[3] - b[1] <= 1.6 * ch + 1] or ys
     if ys:  # keep the column nearest the spine (labels are right-aligned to it)
         right = max(b[2] for b in ys)
         w = np.median([b[3] - b[1] for b in ys])
@@ -233,42 +288,92 @@ def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
     return xs, ys, xt, yt
 
 
-def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool = True) -> AxisFit | None:
-    """Robust pixel -> value fit; tries linear and log10 and keeps the one that explains more labels."""
+def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool):
+    """RANSAC over label pairs for one model (linear, or log10 of the values): (score, AxisFit) or None."""
+    ok = vals > 0 if log else np.ones(len(vals), bool)
+    v = np.full(len(vals), np.nan)
+    v[ok] = np.log10(vals[ok]) if log else vals[ok]
+    tol_px = max(3.0, 0.005 * span_px)
+    best = None
+    idx = np.flatnonzero(ok)
+    for i in idx:
+        for j in idx[idx > i]:
+            if abs(pos[j] - pos[i]) < 5 or v[j] == v[i]:
+                continue
+            a = (v[j] - v[i]) / (pos[j] - pos[i])
+            b = v[i] - a * pos[i]
+            with np.errstate(invalid="ignore"):
+                inl = np.abs((v - b) / a - pos) <= tol_px
+            if inl.sum() < 2:
+                continue
+            for _ in range(3):  # refine: least squares on the inliers, then inliers of that line
+                a2, b2 = np.polyfit(pos[inl], v[inl], 1)
+                if a2 == 0:
+                    break
+                with np.errstate(invalid="ignore"):
+                    new = np.abs((v - b2) / a2 - pos) <= 0.6 * tol_px
+                if new.sum() < 2 or (new == inl).all():
+                    break
+                inl = new
+            if a2 == 0:
+                continue
+            rms = float(np.sqrt(np.mean(((v[inl] - b2) / a2 - pos[inl]) ** 2)))
+            score = (int(inl.sum()), -rms)
+            if best is None or score > best[0]:
+                best = (score, AxisFit(float(a2), float(b2), log, rms / span_px, int(inl.sum()), len(pos)))
+    return best
+
+
+def _tick_support(fit: AxisFit, ticks, tol: float = 1.2) -> int:
+    """How many tick marks sit where the fitted axis would put round values: m x 10^k (m = 1..9) on a log
+    axis, multiples of a round step (1, 2, 2.5, 5 x 10^k, at least 12 px apart) on a linear one."""
+    t = np.asarray(ticks, float)
+    if len(t) < 3 or fit.a == 0:
+        return 0
+    u = fit.a * t + fit.b
+    if fit.log:
+        f = u - np.floor(u)
+        near = np.log10(np.clip(np.round(10 ** f), 1, 10))
+        return int((np.abs(near - f) / abs(fit.a) <= tol).sum())
+    best = 0
+    for k in range(-6, 7):
+        for m in (1, 2, 2.5, 5):
+            step = m * 10.0 ** k
+            if step / abs(fit.a) < 12:
+                continue
+            n = int((np.abs(u / step - np.round(u / step)) * step / abs(fit.a) <= tol).sum())
+            best = max(best, n)
+    return best
+
+
+def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool = True, ticks=(),
+             log_hint: bool = False) -> AxisFit | None:
+    """Robust pixel -> value fit; tries linear and log10 and keeps the one that explains more labels.
+
+    When both explain the same labels (two labels fit either), the tick marks decide: they sit at round
+    values of the right scale. `log_hint` (labels printed as powers of ten) decides a remaining tie."""
     pos, vals = np.asarray(pos, float), np.asarray(vals, float)
     if len(pos) < 2:
         return None
-    best = None
-    for log in ((False, True) if allow_log and (vals > 0).all() else (False,)):
-        v = np.log10(vals) if log else vals
-        tol_px = max(3.0, 0.005 * span_px)
-        for i in range(len(pos)):
-            for j in range(i + 1, len(pos)):
-                if abs(pos[j] - pos[i]) < 5 or v[j] == v[i]:
-                    continue
-                a = (v[j] - v[i]) / (pos[j] - pos[i])
-                b = v[i] - a * pos[i]
-                pred_px = (v - b) / a
-                inl = np.abs(pred_px - pos) <= tol_px
-                if inl.sum() < 2:
-                    continue
-                for _ in range(3):  # refine: least squares on the inliers, then inliers of that line
-                    A = np.column_stack([pos[inl], np.ones(inl.sum())])
-                    a2, b2 = np.linalg.lstsq(A, v[inl], rcond=None)[0]
-                    if a2 == 0:
-                        break
-                    new = np.abs((v - b2) / a2 - pos) <= 0.6 * tol_px
-                    if new.sum() < 2 or (new == inl).all():
-                        break
-                    inl = new
-                if a2 == 0:
-                    continue
-                res = np.abs((v[inl] - b2) / a2 - pos[inl])
-                score = (inl.sum(), -float(np.sqrt(np.mean(res ** 2))))
-                if best is None or score > best[0]:
-                    best = (score, AxisFit(a2, b2, log, float(np.sqrt(np.mean(res ** 2))) / span_px, int(inl.sum()),
-                                           len(pos)))
-    return best[1] if best else None
+    lin = _fit_model(pos, vals, span_px, False)
+    lg = _fit_model(pos, vals, span_px, True) if allow_log else None
+    if lin is None or lg is None:
+        return (lin or lg or (None, None))[1]
+    if lin[0][0] != lg[0][0]:
+        return lin[1] if lin[0][0] > lg[0][0] else lg[1]
+    if lin[0][0] >= 3 and abs(lin[0][1] - lg[0][1]) > 0.3:  # three or more labels: the straighter fit
+        return lin[1] if lin[0][1] > lg[0][1] else lg[1]
+    s_lin, s_log = _tick_support(lin[1], ticks), _tick_support(lg[1], ticks)
+    if s_log > s_lin + 1 or (log_hint and s_log >= s_lin):
+        return lg[1]
+    return lin[1]
+
+
+def _powers(text: str) -> bool:
+    """A label printed as a power of ten ('10^2', '10²', '2x10^1'), as log axes are."""
+    import re
+
+    return bool(re.search(r"10\^|[x×]10|^10[°º⁰¹²³⁴⁵⁶⁷⁸⁹]", text.replace(" ", "")))
 
 
 def _tick_values(img, boxes):
@@ -328,7 +433,7 @@ def _spread(boxes: list, axis: int, n: int) -> list:
     return [b[i] for i in np.unique(np.round(np.linspace(0, len(b) - 1, n)).astype(int))]
 
 
-def _snap(centres, sizes, ticks) -> np.ndarray:
+def _snap(centres, ticks) -> np.ndarray:
     """Move each label centre onto the tick mark it names, when one is close (a tick is exact, a text box is not)."""
     c = np.asarray(centres, float)
     if len(ticks) == 0 or len(c) == 0:
@@ -347,26 +452,32 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
     xb, yb, xt, yt = tick_label_boxes(img, frame)
     x0, y0, x1, y1 = frame.box
     xv, yv = _tick_values(img, _spread(xb, 0, MAX_LABELS)), _tick_values(img, _spread(yb, 1, MAX_LABELS))
-    if not frame.rotation_deg:
+    if abs(frame.rotation_deg) < 0.15:
         gx, gy = tick_positions(dark_mask(img), frame)
         xt, yt = sorted(set(xt) | set(gx)), sorted(set(yt) | set(gy))
-    px = _snap([t.centre[0] for t, _ in xv], [t.box[2] - t.box[0] for t, _ in xv], xt)
-    py = _snap([t.centre[1] for t, _ in yv], [t.box[3] - t.box[1] for t, _ in yv], yt)
-    fx = fit_axis(px, np.array([v for _, v in xv]), x1 - x0)
-    fy = fit_axis(py, np.array([v for _, v in yv]), y1 - y0)
-    if fx is None or fy is None or fx.n_inliers < 2 or fy.n_inliers < 2:
-        log.info("tick labels not readable: x %s, y %s", fx, fy)
-        return None
-    # reference points on the spines (rotation: the spines' direction)
+    # positions along the spines, measured from their corner: a label's offset from its spine is
+    # perpendicular to the spine, so it drops out and a rotated frame needs no correction
     a = np.deg2rad(frame.rotation_deg)
     ux = np.array([np.cos(a), -np.sin(a)])  # along the bottom spine, left -> right
     uy = np.array([-np.sin(a), -np.cos(a)])  # along the left spine, bottom -> top
-    corner = np.array([x0, y1])
-    # tick positions were measured as plain x (columns) and y (rows); for small angles that is close
-    p1, p2 = corner, corner + ux * (x1 - x0)
-    q1, q2 = corner, corner + uy * (y1 - y0)
-    xv1, xv2 = fx.value(p1[0]), fx.value(p2[0])
-    yv1, yv2 = fy.value(q1[1]), fy.value(q2[1])
+    corner = np.array(frame.corner if frame.corner is not None else (x0, y1), float)
+    along_x = lambda p: (np.asarray(p, float).reshape(-1, 2) - corner) @ ux  # noqa: E731
+    along_y = lambda p: (np.asarray(p, float).reshape(-1, 2) - corner) @ uy  # noqa: E731
+    px = _snap(along_x([t.centre for t, _ in xv]), along_x([(c, y1) for c in xt]))
+    py = _snap(along_y([t.centre for t, _ in yv]), along_y([(x0, r) for r in yt]))
+    lx, ly = float(along_x([(x1, y1)])[0]), float(along_y([(x0, y0)])[0])
+    fx = fit_axis(px, np.array([v for _, v in xv]), lx, ticks=along_x([(c, y1) for c in xt]),
+                  log_hint=any(_powers(t.text) for t, _ in xv))
+    fy = fit_axis(py, np.array([v for _, v in yv]), ly, ticks=along_y([(x0, r) for r in yt]),
+                  log_hint=any(_powers(t.text) for t, _ in yv))
+    if fx is None or fy is None or fx.n_inliers < 2 or fy.n_inliers < 2:
+        log.info("tick labels not readable: x %s, y %s", fx, fy)
+        return None
+    # reference points on the spines
+    p1, p2 = corner, corner + ux * lx
+    q1, q2 = corner, corner + uy * ly
+    xv1, xv2 = fx.value(0.0), fx.value(lx)
+    yv1, yv2 = fy.value(0.0), fy.value(ly)
     resid = max(fx.residual, fy.residual)
     conf = float(frame.confidence * min(1.0, (min(fx.n_inliers, fy.n_inliers) - 1) / 3) * (1.0 if resid < 0.01 else 0.5))
     notes = (f"x axis: {fx.n_inliers}/{fx.n_labels} tick labels fit{' (log)' if fx.log else ''}",

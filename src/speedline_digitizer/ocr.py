@@ -101,6 +101,8 @@ def detect_text(img: np.ndarray) -> list:
 
 
 _NUM = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
+_SUPER = str.maketrans({"°": "0", "º": "0", "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
+                        "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"})
 _SUBST = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "−": "-", "–": "-", "—": "-",
                         "B": "8", "Z": "2"})
 
@@ -110,6 +112,10 @@ def parse_number(text: str) -> float | None:
     t = text.strip().replace(" ", "")
     if not t:
         return None
+    # superscript exponents: '10²' -> '10^2'; a superscript 0 often reads as a degree sign
+    if re.search(r"10[°º⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+$", t):
+        head, exp = re.match(r"(.*?10)([°º⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)$", t).groups()
+        t = head + "^" + exp.translate(_SUPER)
     t = t.translate(_SUBST) if re.fullmatch(r"[\dOolIS|.,\-−–—+eEBZ^x×]+", t) else t
     m = re.fullmatch(r"(?:(\d+(?:\.\d+)?)[x×])?10\^?([-+]?\d{1,2})", t)
     if m and ("^" in t or "x" in t or "×" in t):
