@@ -40,6 +40,15 @@ def test_axis_fit_detects_log():
     assert f.log and f.value(250) == pytest.approx(10 ** 1.5)
 
 
+def test_labels_that_lost_their_decimal_point_still_count():
+    pos = 100 + 800 * np.array([0.05, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4])
+    texts = ["05", "0.10", "20", "0.25", "0.30", "0.35", "40"]  # '0.' lost on three of seven
+    vals = np.array([float(t) for t in texts])
+    f = fit_axis(pos, vals, 800, texts=texts)
+    assert f.n_inliers == 7 and f.value(900) == pytest.approx(1.0)
+    assert fit_axis(pos, vals, 800).n_inliers == 4  # without the texts: the four read as printed
+
+
 def test_two_labels_fit_either_scale_and_the_ticks_decide():
     # labels '6' and '10' alone fit a linear and a log axis equally well
     pos, vals = np.array([100.0, 300.0]), np.array([6.0, 10.0])

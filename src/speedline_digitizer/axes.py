@@ -9,6 +9,7 @@ as linear or logarithmic; one misread label does not spoil the fit.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,10 +214,10 @@ def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str)
     for i in range(1, n):
         x, y, w, h, area = st[i]
         if (near_edge == "top" and y == 0) or (near_edge == "right" and x + w >= W):
-            if near_edge == "top" and w <= 4 and h >= 2:
+            if near_edge == "top" and w <= max(4, 0.2 * char_h) and h >= 2:
                 ticks.append(x + (w - 1) / 2 + offset[0])
                 continue
-            if near_edge == "right" and h <= 4 and w >= 2:
+            if near_edge == "right" and h <= max(4, 0.2 * char_h) and w >= 2:
                 ticks.append(y + (h - 1) / 2 + offset[1])
                 continue
             if (near_edge == "top" and h < 0.5 * char_h) or (near_edge == "right" and w < 0.3 * char_h):
@@ -271,6 +272,7 @@ def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
     # below the bottom spine
     ya, yb = min(H, y1 + gap_x), min(H, y1 + gap_x + band)
     xs, xt = _group_boxes(ink[ya:yb, max(0, x0 - band):min(W, x1 + band)], (max(0, x0 - band), ya), char_h, "top")
+    xs = [b for b in xs if b[2] >= x0]  # a box wholly left of the left spine is a y label at the corner
     if xs:  # keep the first row of labels (nearest the spine)
         top = min(b[1] for b in xs)
         h = np.median([b[3] - b[1] for b in xs])
@@ -278,22 +280,39 @@ def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
     xa = max(0, x0 - gap_y - 2 * band)
     ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap_y)], (xa, max(0, y0 - band)),
                           char_h, "right")
-    if ys and xs:  # the x labels give the print's digit height: taller boxes here are rotated text (axis title)
-        ch = float(np.median([b[3] - b[1] for b in xs]))
+    ys = [b for b in ys if b[1] <= y1]  # a box wholly below the bottom spine is an x label at the corner
+    ch = float(np.median([b[3] - b[1] for b in xs])) if xs else None  # the print's digit height
+    if ys and ch:  # taller boxes here are rotated text (an axis title)
         ys = [b for b in ys if b[3] - b[1] <= 1.6 * ch + 1] or ys
-    if ys:  # keep the column nearest the spine (labels are right-aligned to it)
+    if ys:  # keep the column nearest the spine (labels are right-aligned to it, a title's letters stand further out)
         right = max(b[2] for b in ys)
-        w = np.median([b[3] - b[1] for b in ys])
-        ys = [b for b in ys if b[2] >= right - 2.0 * w]
+        w = float(np.median([b[3] - b[1] for b in ys]))
+        ys = [b for b in ys if b[2] >= right - (min(2.0 * w, 1.2 * ch) if ch else 2.0 * w)]
     return xs, ys, xt, yt
 
 
-def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool):
-    """RANSAC over label pairs for one model (linear, or log10 of the values): (score, AxisFit) or None."""
+def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool, alt: np.ndarray | None = None):
+    """RANSAC over label pairs for one model (linear, or log10 of the values): (score, AxisFit) or None.
+
+    `alt` (labels x k) holds other readings of each label (NaN: none), taken where they fit and the
+    printed reading does not: '0.05' read as '05' is 5 / 100."""
     ok = vals > 0 if log else np.ones(len(vals), bool)
     v = np.full(len(vals), np.nan)
     v[ok] = np.log10(vals[ok]) if log else vals[ok]
+    if alt is None:
+        alt = np.zeros((len(vals), 0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        va = np.where(alt > 0, np.log10(np.where(alt > 0, alt, 1.0)), np.nan) if log else alt
+    cand = np.column_stack([v, va])  # labels x readings, the printed one first
     tol_px = max(3.0, 0.005 * span_px)
+
+    def fit_to(a, b, tol):
+        with np.errstate(invalid="ignore"):
+            d = np.abs((cand - b) / a - pos[:, None])
+        d = np.where(np.isnan(d), np.inf, d)
+        k = np.where(d[:, 0] <= tol, 0, d.argmin(axis=1))  # the printed reading when it fits
+        return d[np.arange(len(pos)), k] <= tol, cand[np.arange(len(pos)), k], k
+
     best = None
     idx = np.flatnonzero(ok)
     for i in idx:
@@ -302,26 +321,24 @@ def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool):
                 continue
             a = (v[j] - v[i]) / (pos[j] - pos[i])
             b = v[i] - a * pos[i]
-            with np.errstate(invalid="ignore"):
-                inl = np.abs((v - b) / a - pos) <= tol_px
+            inl, vv, k = fit_to(a, b, tol_px)
             if inl.sum() < 2:
                 continue
             for _ in range(3):  # refine: least squares on the inliers, then inliers of that line
-                a2, b2 = np.polyfit(pos[inl], v[inl], 1)
+                a2, b2 = np.polyfit(pos[inl], vv[inl], 1)
                 if a2 == 0:
                     break
-                with np.errstate(invalid="ignore"):
-                    new = np.abs((v - b2) / a2 - pos) <= 0.6 * tol_px
+                new, vv2, k2 = fit_to(a2, b2, 0.6 * tol_px)
                 if new.sum() < 2 or (new == inl).all():
                     break
-                inl = new
+                inl, vv, k = new, vv2, k2
             if a2 == 0:
                 continue
-            rms = float(np.sqrt(np.mean(((v[inl] - b2) / a2 - pos[inl]) ** 2)))
-            score = (int(inl.sum()), -rms)
+            rms = float(np.sqrt(np.mean(((vv[inl] - b2) / a2 - pos[inl]) ** 2)))
+            score = (int(inl.sum()), -int((k[inl] > 0).sum()), -rms)
             if best is None or score > best[0]:
                 best = (score, AxisFit(float(a2), float(b2), log, rms / span_px, int(inl.sum()), len(pos)))
-    return best
+    return ((best[0][0], best[0][2]), best[1]) if best else None
 
 
 def _tick_support(fit: AxisFit, ticks, tol: float = 1.2) -> int:
@@ -347,16 +364,22 @@ def _tick_support(fit: AxisFit, ticks, tol: float = 1.2) -> int:
 
 
 def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool = True, ticks=(),
-             log_hint: bool = False) -> AxisFit | None:
+             log_hint: bool = False, texts=None) -> AxisFit | None:
     """Robust pixel -> value fit; tries linear and log10 and keeps the one that explains more labels.
 
     When both explain the same labels (two labels fit either), the tick marks decide: they sit at round
-    values of the right scale. `log_hint` (labels printed as powers of ten) decides a remaining tie."""
+    values of the right scale. `log_hint` (labels printed as powers of ten) decides a remaining tie.
+    `texts` (the labels as read) lets a whole number stand for a decimal whose '0.' was lost ('05' for
+    '0.05') where that fits the others and the number as read does not."""
     pos, vals = np.asarray(pos, float), np.asarray(vals, float)
     if len(pos) < 2:
         return None
-    lin = _fit_model(pos, vals, span_px, False)
-    lg = _fit_model(pos, vals, span_px, True) if allow_log else None
+    alt = np.full((len(vals), 3), np.nan)  # a whole number read without a point may have lost '0.'
+    for i, t in enumerate(texts or ()):
+        if re.fullmatch(r"\d+", t.strip()) and vals[i] >= 1:
+            alt[i] = vals[i] / np.array([10.0, 100.0, 1000.0])
+    lin = _fit_model(pos, vals, span_px, False, alt)
+    lg = _fit_model(pos, vals, span_px, True, alt) if allow_log else None
     if lin is None or lg is None:
         return (lin or lg or (None, None))[1]
     if lin[0][0] != lg[0][0]:
@@ -371,8 +394,6 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
 
 def _powers(text: str) -> bool:
     """A label printed as a power of ten ('10^2', '10²', '2x10^1'), as log axes are."""
-    import re
-
     return bool(re.search(r"10\^|[x×]10|^10[°º⁰¹²³⁴⁵⁶⁷⁸⁹]", text.replace(" ", "")))
 
 
@@ -384,16 +405,18 @@ def _tick_values(img, boxes):
     out = []
     for tb in read_crops(img, boxes):
         v = parse_number(tb.text)
-        if v is not None and tb.score > 0.5:
+        if v is not None and tb.score > 0.3:
             out.append((tb, v))
     return out
 
 
-def tick_positions(ink: np.ndarray, frame: Frame) -> tuple:
+def tick_positions(dark: np.ndarray, frame: Frame) -> tuple:
     """Columns of tick marks / grid lines along the bottom spine and rows along the left spine.
 
-    Thin marks crossing a narrow band just inside or just outside the spine, whichever way ticks point.
-    """
+    Thin marks crossing a narrow band just inside or just outside the spine, whichever way ticks point,
+    located to a fraction of a pixel by the darkness-weighted centre of each mark (`dark`: see
+    :func:`darkness`)."""
+    ink = dark > np.maximum(40.0, 0.25 * dark.max())
     x0, y0, x1, y1 = (int(round(v)) for v in frame.box)
     H, W = ink.shape
     out = []
@@ -404,15 +427,29 @@ def tick_positions(ink: np.ndarray, frame: Frame) -> tuple:
             if b - a < 3:
                 continue
             band = ink[a:b, :] if along else ink[:, a:b].T
+            weight = np.clip(dark[a:b, :] if along else dark[:, a:b].T, 0, None).sum(axis=0)
             prof = band.mean(axis=0) >= 0.8  # a mark crosses (nearly) the whole band
             prof[:max(0, lo)] = False
             prof[min(len(prof), hi):] = False
             idx = np.flatnonzero(np.diff(np.r_[0, prof.astype(np.int8), 0]))
             for s0, s1 in zip(idx[::2], idx[1::2]):
                 if s1 - s0 <= 4:
-                    found.append((s0 + s1 - 1) / 2)
-        out.append(sorted(set(found)))
+                    k = np.arange(max(0, s0 - 1), min(len(weight), s1 + 1))  # the run and its antialiased rims
+                    w = weight[k]
+                    found.append(float((w * k).sum() / w.sum()) if w.sum() > 0 else (s0 + s1 - 1) / 2)
+        out.append(_merge_close(sorted(found)))
     return out[0], out[1]
+
+
+def _merge_close(v: list, d: float = 1.5) -> list:
+    """Positions closer than `d` merged into their mean (a mark seen in both bands)."""
+    out = []
+    for x in v:
+        if out and x - out[-1][-1] < d:
+            out[-1].append(x)
+        else:
+            out.append([x])
+    return [float(np.mean(g)) for g in out]
 
 
 def _overlap(a, b) -> float:
@@ -440,7 +477,7 @@ def _snap(centres, ticks) -> np.ndarray:
         return c
     t = np.asarray(sorted(ticks), float)
     j = np.abs(c[:, None] - t[None, :]).argmin(axis=1)
-    near = np.abs(t[j] - c) <= 2.5  # only a sub-label correction: text boxes are off by a pixel or two
+    near = np.abs(t[j] - c) <= 1.5  # only a sub-label correction: text box centres are off by about a pixel
     return np.where(near, t[j], c)
 
 
@@ -453,7 +490,7 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
     x0, y0, x1, y1 = frame.box
     xv, yv = _tick_values(img, _spread(xb, 0, MAX_LABELS)), _tick_values(img, _spread(yb, 1, MAX_LABELS))
     if abs(frame.rotation_deg) < 0.15:
-        gx, gy = tick_positions(dark_mask(img), frame)
+        gx, gy = tick_positions(darkness(img), frame)
         xt, yt = sorted(set(xt) | set(gx)), sorted(set(yt) | set(gy))
     # positions along the spines, measured from their corner: a label's offset from its spine is
     # perpendicular to the spine, so it drops out and a rotated frame needs no correction
@@ -467,9 +504,9 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
     py = _snap(along_y([t.centre for t, _ in yv]), along_y([(x0, r) for r in yt]))
     lx, ly = float(along_x([(x1, y1)])[0]), float(along_y([(x0, y0)])[0])
     fx = fit_axis(px, np.array([v for _, v in xv]), lx, ticks=along_x([(c, y1) for c in xt]),
-                  log_hint=any(_powers(t.text) for t, _ in xv))
+                  log_hint=any(_powers(t.text) for t, _ in xv), texts=[t.text for t, _ in xv])
     fy = fit_axis(py, np.array([v for _, v in yv]), ly, ticks=along_y([(x0, r) for r in yt]),
-                  log_hint=any(_powers(t.text) for t, _ in yv))
+                  log_hint=any(_powers(t.text) for t, _ in yv), texts=[t.text for t, _ in yv])
     if fx is None or fy is None or fx.n_inliers < 2 or fy.n_inliers < 2:
         log.info("tick labels not readable: x %s, y %s", fx, fy)
         return None

@@ -22,7 +22,7 @@ from .ocr import TextBox, detect_text, read_crops
 _SPEED_PATTERNS = [
     re.compile(r"^(?:N\S{0,4}\s*=\s*)?(\d+(?:[.,]\d+)?)\s*%$"),            # 90%  90 %  N=90%
     re.compile(r"^N\S*[/√vV]\S*\s*[=:]\s*(\d+(?:[.,]\d+)?)\s*%?$"),          # N/√θ = 0.9
-    re.compile(r"^(\d{3,6})\s*(?:[rR][pP]\w?|r/min|1/min|min-1)$"),           # 12000 rpm (also misread 'rpe')
+    re.compile(r"^(\d{3,6})\s*(?:[rR][pPoOaAn]\w{0,2}|r/min|1/min|min-1)$"),  # 12000 rpm (misread 'rom', 'ram', 'rpe')
     re.compile(r"^(\d{1,3}(?:[.,]\d)?)\s*[kK]$"),                           # 120k  8k
     re.compile(r"^(\d?[.,]\d{1,3}|\d{2,3}(?:[.,]\d)?|1[.,]\d{1,3})$"),      # 0.90  90  1.05
     re.compile(r"^([1-9]\d{3,5})$"),                                        # 12000 (its 'rpm' read apart)
