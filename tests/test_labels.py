@@ -10,7 +10,8 @@ from speedline_digitizer.result import Curve
 @pytest.mark.parametrize("text,value", [("0.90", 0.9), ("90%", 90), ("90 %", 90), ("N/√θ = 0.9", 0.9),
                                         ("N/vθ=0.95", 0.95), ("12000 rpm", 12000), ("120k", 120), ("105", 105),
                                         ("1.05", 1.05), ("[59000rpm]", 59000), ("(90%)", 90), ("|0.95|", 0.95),
-                                        ("66000", 66000)])
+                                        ("66000", 66000), ("17000rom", 17000), ("20000ram", 20000),
+                                        ("21000m", 21000)])
 def test_speed_label_formats(text, value):
     assert parse_speed(text) == pytest.approx(value)
 
@@ -134,6 +135,24 @@ def test_ocr_reads_rendered_labels():
         x = b[2] + 25
     got = [tb.text.replace(" ", "") for tb in read_crops(np.asarray(img), boxes)]
     assert got == [t.replace(" ", "") for t in texts]
+
+
+def test_two_labels_read_as_one_number_are_split():
+    pytest.importorskip("rapidocr_onnxruntime")
+    from PIL import Image, ImageDraw
+
+    from speedline_digitizer.labels import split_merged
+
+    img = Image.new("RGB", (300, 60), "white")
+    d = ImageDraw.Draw(img)
+    font = _font(20)
+    d.text((20, 18), "68", fill="black", font=font)
+    b = d.textbbox((62, 18), "73", font=font)
+    d.text((62, 18), "73", fill="black", font=font)
+    merged = (TextBox("6873", (18, 16, b[2] + 2, b[3] + 2), 0.9), 6873.0)
+    others = [(TextBox(t, (200, 0, 220, 10), 0.9), float(t)) for t in ("55", "82", "92")]
+    out = split_merged(np.asarray(img), [merged] + others)
+    assert sorted(v for _, v in out) == [55, 68, 73, 82, 92]
 
 
 def test_legend_matched_by_colour_through_a_grid_line_and_shared_colours_in_speed_order():

@@ -22,7 +22,7 @@ from .ocr import TextBox, detect_text, read_crops
 _SPEED_PATTERNS = [
     re.compile(r"^(?:N\S{0,4}\s*=\s*)?(\d+(?:[.,]\d+)?)\s*%$"),            # 90%  90 %  N=90%
     re.compile(r"^N\S*[/√vV]\S*\s*[=:]\s*(\d+(?:[.,]\d+)?)\s*%?$"),          # N/√θ = 0.9
-    re.compile(r"^(\d{3,6})\s*(?:[rR][pPoOaAn]\w{0,2}|r/min|1/min|min-1)$"),  # 12000 rpm (misread 'rom', 'ram', 'rpe')
+    re.compile(r"^(\d{3,6})\s*(?:[rR][pPoOaAn]\w{0,2}|[rRpP]?m|r/min|1/min|min-1)$"),  # 12000 rpm ('rom', 'ram', 'm')
     re.compile(r"^(\d{1,3}(?:[.,]\d)?)\s*[kK]$"),                           # 120k  8k
     re.compile(r"^(\d?[.,]\d{1,3}|\d{2,3}(?:[.,]\d)?|1[.,]\d{1,3})$"),      # 0.90  90  1.05
     re.compile(r"^([1-9]\d{3,5})$"),                                        # 12000 (its 'rpm' read apart)
@@ -469,6 +469,44 @@ def enforce_order(curves: list) -> list:
     return out
 
 
+def split_merged(img: np.ndarray, cands: list) -> list:
+    """Two neighbouring labels read as one number ('68' and '73' as '6873'): a value far above the others
+    whose box has a blank gap near its middle is read again as two halves; the halves that read as
+    speeds of the map's scale replace it."""
+    vals = [v for _, v in cands]
+    if len(vals) < 3:
+        return cands
+    out = []
+    for k, (tb, v) in enumerate(cands):
+        med = float(np.median(vals[:k] + vals[k + 1:]))
+        digits = tb.text.replace(" ", "")
+        if not (v > 8 * med and digits.isdigit() and len(digits) >= 4):
+            out.append((tb, v))
+            continue
+        x0, y0, x1, y1 = (int(round(q)) for q in tb.box)
+        g = img[max(0, y0):y1 + 1, max(0, x0):x1 + 1]
+        g = g.mean(axis=2) if g.ndim == 3 else g.astype(float)
+        if g.size == 0:
+            out.append((tb, v))
+            continue
+        ink = g < min(200.0, np.percentile(g, 90) - 50)
+        cols = _runs(np.flatnonzero(ink.any(axis=0)), 1)
+        w = ink.shape[1]
+        gaps = [(b0 - a1, a1, b0) for (_, a1), (b0, _) in zip(cols, cols[1:]) if 0.25 * w <= (a1 + b0) / 2 <= 0.75 * w]
+        if not gaps:
+            out.append((tb, v))
+            continue
+        _, a1, b0 = max(gaps)
+        halves = [(x0, y0, x0 + a1, y1), (x0 + b0, y0, x1, y1)]
+        got = []
+        for h in read_crops(img, halves, pad=2):
+            hv = parse_speed(h.text)
+            if hv is not None and h.score >= 0.6 and med / 4 <= hv <= 4 * med:
+                got.append((TextBox(h.text, h.box, h.score), hv))
+        out.extend(got if got else [(tb, v)])
+    return out
+
+
 def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     """Attach speeds to curves (OCR); curves keep their order.
 
@@ -478,6 +516,7 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     if len(cands) < 0.5 * len(curves):
         more = candidate_labels(img, plot_box, upscale=True)
         cands = more if len(more) > len(cands) else cands
+    cands = split_merged(img, cands)
     if len(cands) < len(curves) and not legend_entries(cands):
         cands = cands + boxed_labels(img, cands, plot_box)
     if len(cands) < len(curves) and not legend_entries(cands):
