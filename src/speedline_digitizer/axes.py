@@ -56,8 +56,12 @@ def dark_mask(img: np.ndarray, margin: float = 40.0, fraction: float = 0.25) -> 
     """Ink pixels: darker than the local paper by a margin.
 
     The defaults find strokes; text needs a lower margin (thin light digits blur to grey)."""
-    d = darkness(img)
-    return d > np.maximum(margin, fraction * d.max())
+    return _ink(darkness(img), margin, fraction)
+
+
+def _ink(dark: np.ndarray, margin: float = 40.0, fraction: float = 0.25) -> np.ndarray:
+    """Ink pixels of a :func:`darkness` image (the rule of :func:`dark_mask`, for callers that keep it)."""
+    return dark > np.maximum(margin, fraction * dark.max())
 
 
 def fit_spine(dark: np.ndarray, p0: tuple, slope: float, extent: tuple, horizontal: bool, half: int = 4):
@@ -98,7 +102,7 @@ def detect_frame(img: np.ndarray) -> Frame | None:
 
     H, W = img.shape[:2]
     dark = darkness(img)
-    ink = (dark > np.maximum(40.0, 0.25 * dark.max())).astype(np.uint8) * 255
+    ink = _ink(dark).astype(np.uint8) * 255
     min_len = int(0.35 * min(H, W))
     lines = cv2.HoughLinesP(ink, 1, np.pi / 720, threshold=max(30, min_len // 2), minLineLength=min_len,
                             maxLineGap=max(3, min(H, W) // 200))
@@ -416,7 +420,7 @@ def tick_positions(dark: np.ndarray, frame: Frame) -> tuple:
     Thin marks crossing a narrow band just inside or just outside the spine, whichever way ticks point,
     located to a fraction of a pixel by the darkness-weighted centre of each mark (`dark`: see
     :func:`darkness`)."""
-    ink = dark > np.maximum(40.0, 0.25 * dark.max())
+    ink = _ink(dark)
     x0, y0, x1, y1 = (int(round(v)) for v in frame.box)
     H, W = ink.shape
     out = []
@@ -500,12 +504,13 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
     corner = np.array(frame.corner if frame.corner is not None else (x0, y1), float)
     along_x = lambda p: (np.asarray(p, float).reshape(-1, 2) - corner) @ ux  # noqa: E731
     along_y = lambda p: (np.asarray(p, float).reshape(-1, 2) - corner) @ uy  # noqa: E731
-    px = _snap(along_x([t.centre for t, _ in xv]), along_x([(c, y1) for c in xt]))
-    py = _snap(along_y([t.centre for t, _ in yv]), along_y([(x0, r) for r in yt]))
+    tx, ty = along_x([(c, y1) for c in xt]), along_y([(x0, r) for r in yt])  # tick marks
+    px = _snap(along_x([t.centre for t, _ in xv]), tx)
+    py = _snap(along_y([t.centre for t, _ in yv]), ty)
     lx, ly = float(along_x([(x1, y1)])[0]), float(along_y([(x0, y0)])[0])
-    fx = fit_axis(px, np.array([v for _, v in xv]), lx, ticks=along_x([(c, y1) for c in xt]),
+    fx = fit_axis(px, np.array([v for _, v in xv]), lx, ticks=tx,
                   log_hint=any(_powers(t.text) for t, _ in xv), texts=[t.text for t, _ in xv])
-    fy = fit_axis(py, np.array([v for _, v in yv]), ly, ticks=along_y([(x0, r) for r in yt]),
+    fy = fit_axis(py, np.array([v for _, v in yv]), ly, ticks=ty,
                   log_hint=any(_powers(t.text) for t, _ in yv), texts=[t.text for t, _ in yv])
     if fx is None or fy is None or fx.n_inliers < 2 or fy.n_inliers < 2:
         log.info("tick labels not readable: x %s, y %s", fx, fy)

@@ -313,6 +313,14 @@ def _drop_flat_strokes(ink: np.ndarray, h: float) -> np.ndarray:
     return ink & ~np.isin(lab, flat) if flat else ink
 
 
+def _text_ink(crop: np.ndarray):
+    """Dark print in a small crop around text (50 grey levels under its paper), or None when it is empty."""
+    g = crop.mean(axis=2) if crop.ndim == 3 else crop.astype(float)
+    if g.size == 0:
+        return None
+    return g < min(200.0, np.percentile(g, 90) - 50)
+
+
 def _text_extent(img: np.ndarray, box: tuple, h: float):
     """The text in a legend row's slot: the band of inked rows nearest the slot's middle, then the run of
     inked columns that starts at the slot's left end (characters apart by less than a third of the text
@@ -320,11 +328,9 @@ def _text_extent(img: np.ndarray, box: tuple, h: float):
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     x0, x1, y0, y1 = max(0, x0), min(img.shape[1], x1), max(0, y0), min(img.shape[0], y1)
     pad = min(x0, int(np.ceil(h)))  # look further left, to see a line sample whole
-    g = img[y0:y1, x0 - pad:x1]
-    g = g.mean(axis=2) if g.ndim == 3 else g.astype(float)
-    if g.size == 0 or g.shape[1] <= pad:
+    ink = _text_ink(img[y0:y1, x0 - pad:x1])
+    if ink is None or ink.shape[1] <= pad:
         return None
-    ink = g < min(200.0, np.percentile(g, 90) - 50)
     ink = _drop_flat_strokes(ink, h)[:, pad:]  # a legend's line sample often ends right before its text
     rows = _runs(np.flatnonzero(ink.any(axis=1)), 1)
     if not rows:
@@ -484,12 +490,10 @@ def split_merged(img: np.ndarray, cands: list) -> list:
             out.append((tb, v))
             continue
         x0, y0, x1, y1 = (int(round(q)) for q in tb.box)
-        g = img[max(0, y0):y1 + 1, max(0, x0):x1 + 1]
-        g = g.mean(axis=2) if g.ndim == 3 else g.astype(float)
-        if g.size == 0:
+        ink = _text_ink(img[max(0, y0):y1 + 1, max(0, x0):x1 + 1])
+        if ink is None:
             out.append((tb, v))
             continue
-        ink = g < min(200.0, np.percentile(g, 90) - 50)
         cols = _runs(np.flatnonzero(ink.any(axis=0)), 1)
         w = ink.shape[1]
         gaps = [(b0 - a1, a1, b0) for (_, a1), (b0, _) in zip(cols, cols[1:]) if 0.25 * w <= (a1 + b0) / 2 <= 0.75 * w]
