@@ -154,6 +154,30 @@ def test_long_gap_in_line_is_bridged_but_not_sideways():
     assert len(curves_from_mask(two)) == 2
 
 
+def test_curved_stretch_hidden_by_a_label_is_bridged_between_whole_paths():
+    from speedline_digitizer.instances import InstanceParams, join_gaps
+
+    t = np.radians(np.linspace(140, 20, 900))  # an arc: the line turns 14 degrees under the label
+    pts = np.column_stack([210 + 250 * np.cos(t), 300 - 250 * np.sin(t)])
+    m = draw_polyline((300, 460), pts, 2)
+    hidden = pts[(t > np.radians(100)) & (t < np.radians(114))]  # 61 px of the arc under a label box
+    x0, y0 = hidden.min(axis=0)
+    x1, y1 = hidden.max(axis=0)
+    m[int(y0) - 8:int(y1) + 8, int(x0):int(x1) + 1] = False
+    (c,) = curves_from_mask(m)
+    assert c.pixels[:, 0].min() < 25 and c.pixels[:, 0].max() > 440
+    # at path level: two flat pieces 90 px apart and 12 px apart sideways are two lines
+    p = InstanceParams(max_gap=48.0, tangent_span=16)
+    a = np.column_stack([np.arange(20.0, 150), np.full(130, 100.0)])
+    b = np.column_stack([np.arange(240.0, 380), np.full(140, 112.0)])
+    assert len(join_gaps([a, b], p)) == 2
+    # in line they join, unless another path runs through the gap
+    b_in_line = b - [0, 12]
+    assert len(join_gaps([a, b_in_line], p)) == 1
+    across = np.column_stack([np.full(60, 195.0), np.linspace(70, 130, 60)])
+    assert len(join_gaps([a, b_in_line, across], p)) == 3
+
+
 def test_flat_low_speedline_is_not_a_grid_line():
     m = np.zeros((300, 400), bool)
     x = np.arange(40, 300)

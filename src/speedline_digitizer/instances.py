@@ -25,6 +25,8 @@ class InstanceParams:
     duplicate_distance: float = 2.5  # px; a shorter path this close to a longer one is the same stroke
     merge_distance: float = 3.0     # px; a path whose end runs onto another's start (same direction) continues it
     tangent_span: int = 8           # px along the segment used to estimate an end's direction
+    join_angle: float = 25.0        # deg; widest turn between two whole paths joined across a gap
+    join_drift: float = 0.08        # px of sideways offset allowed per px of gap between two whole paths
 
 
 @dataclass
@@ -227,7 +229,73 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
     paths = [q for c in chains for q in split_reversals(orient(chain_pixels(segs, c)))]
     paths = [orient(p) for p in paths if path_length(p) >= params.min_length]
     paths = merge_overlaps(paths, params.merge_distance, params.tangent_span)
-    return drop_duplicates(paths, params.duplicate_distance)
+    paths = drop_duplicates(paths, params.duplicate_distance)
+    return join_gaps(paths, params)
+
+
+def join_gaps(paths: list, params: InstanceParams = InstanceParams()) -> list:
+    """Join whole paths end to start across a gap (a label box, a row of markers hides the line there).
+
+    Segment ends seen at the graph stage point badly where a marker or a box edge leaves stubs; a whole
+    path's end direction, over `tangent_span` px, does not. A's end joins B's start when the gap
+    (at most twice `max_gap`) runs forward from both, the two directions turn by at most `join_angle`,
+    the gap's chord lies between them as for a smooth arc (off each direction by at most 3/4 of the
+    turn, or by the angle of `lateral_slack + join_drift * gap` px sideways), and no other path crosses
+    the gap. Cheapest pairs first; each end is used once.
+    """
+    from scipy.spatial import cKDTree
+
+    paths = [p for p in paths if len(p) >= 2]
+    n = len(paths)
+    if n < 2:
+        return paths
+    span = params.tangent_span
+    reach = 2 * params.max_gap
+    ends = np.array([p[-1] for p in paths])
+    starts = np.array([p[0] for p in paths])
+    d_end = np.array([_direction(p, True, span) for p in paths])  # out of the path at its end
+    d_start = np.array([-_direction(p, False, span) for p in paths])  # out of the path at its start
+    trees = [cKDTree(p) for p in paths]
+    cands = []
+    near = cKDTree(ends).query_ball_tree(cKDTree(starts), reach)
+    for i, j in ((i, j) for i, js in enumerate(near) for j in js):
+        if i == j:
+            continue
+        v = starts[j] - ends[i]
+        dist = float(np.hypot(*v))
+        if dist < 1.0:
+            continue
+        if float(v @ d_end[i]) <= 0 or float(-v @ d_start[j]) <= 0:
+            continue
+        # the gap's chord must lie between the two end directions, as for a smooth arc, within a drift
+        turn = _angle(d_end[i], -d_start[j])
+        chord = v / dist
+        dev = max(_angle(d_end[i], chord), _angle(chord, -d_start[j]))
+        tol = max(np.degrees(np.arctan((params.lateral_slack + params.join_drift * dist) / dist)), 0.75 * turn)
+        if turn > params.join_angle or dev > tol:
+            continue
+        # nothing else in the gap: another path crossing it is a different line in between
+        gap = ends[i] + np.linspace(0.15, 0.85, max(2, int(dist / 2)))[:, None] * v
+        if any(k not in (i, j) and (trees[k].query(gap)[0] <= 1.5).any() for k in range(n)):
+            continue
+        cands.append((dist / params.max_gap + dev / 30.0 + turn / 60.0, i, j))
+    cands.sort()
+    nxt, prev, dsu = {}, {}, _DSU(n)
+    for _, i, j in cands:
+        if i in nxt or j in prev or dsu.find(i) == dsu.find(j):
+            continue
+        nxt[i], prev[j] = j, i
+        dsu.union(i, j)
+    out = []
+    for i in range(n):
+        if i in prev:
+            continue
+        chain = [paths[i]]
+        while i in nxt:
+            i = nxt[i]
+            chain.append(paths[i])
+        out.append(np.vstack(chain))
+    return out
 
 
 def _direction(xy: np.ndarray, at_end: bool, span: int) -> np.ndarray:

@@ -251,6 +251,8 @@ def sample_map(rng: np.random.Generator, style: str | None = None) -> dict:
     p["rotation_deg"] = float(rng.uniform(-1.5, 1.5)) if (style == "textbook" or rng.random() < 0.1) else 0.0
     p["downscale"] = float(rng.uniform(0.4, 0.8)) if rng.random() < 0.12 else 1.0
     p["seed"] = int(rng.integers(2**31))
+    # drawn last so that the choices above stay as earlier generator versions drew them for the same seed
+    p["rline_scale"] = float(rng.uniform(1.4, 2.4)) if rng.random() < 0.35 else 1.0  # R-line net as heavy as the speedlines
     return p
 
 
@@ -398,7 +400,7 @@ def _draw(p: dict, mask_mode: bool):
             u = 0.05 + 0.85 * (k + 0.5) / p["rlines"]
             q = through(u)
             ax.plot(q[:, 0], q[:, 1], color=col("black" if p["color_mode"] != "color" else "#606060"),
-                    lw=rng.uniform(0.3, 1.0) * max(lw, 1.2 * pt), ls=str(rng.choice(["-", "-", "--", ":"])),
+                    lw=rng.uniform(0.3, 1.0) * p.get("rline_scale", 1.0) * max(lw, 1.2 * pt), ls=str(rng.choice(["-", "-", "--", ":"])),
                     zorder=SPEEDLINE_Z + 0.3)
         for k in range(p["op_lines"]):
             q = through(rng.uniform(0.3, 0.6))
