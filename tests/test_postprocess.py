@@ -219,3 +219,18 @@ def test_curve_running_on_along_a_grid_column_is_trimmed():
     assert c.pixels[:, 1].min() < 100  # the mask alone keeps the stray stretch
     (c,) = curves_from_mask(m, plot_box=box, image=img)
     assert c.pixels[:, 1].min() > 140 and np.ptp(c.pixels[:, 0]) > 200
+
+
+def test_flat_start_running_on_along_a_pale_grid_row_is_trimmed_but_a_dark_one_is_kept():
+    shape = (300, 400)
+    box = (20, 20, 380, 280)
+    curve = speedline(150, 103, 330, 250)  # starts 3 px below a grid row
+    stray = np.column_stack([np.linspace(60, 150, 90), np.full(90, 100.0)])  # along the row before the start
+    m = draw_polyline(shape, np.vstack([stray, curve]), 2)
+    for grid, trimmed in ((200, True), (0, False)):  # a pale grey grid row; a row as dark as the speedline
+        img = np.full(shape + (3,), 255, np.uint8)
+        img[100, 20:381] = grid
+        img[draw_polyline(shape, curve, 2)] = 0
+        (c,) = curves_from_mask(m, plot_box=box, image=img)
+        assert (c.pixels[:, 0].min() > 140) == trimmed
+        assert c.pixels[:, 1].max() > 245

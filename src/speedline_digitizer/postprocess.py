@@ -152,16 +152,32 @@ def trim_grid_ends(xy: np.ndarray, image: np.ndarray, plot_box=None, tol: float 
     x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, W - 1, H - 1)
     min_run = max(20.0, 0.1 * min(x1 - x0, y1 - y0))
     # a speedline leaves the surge line sideways and falls into its choke tail: a vertical run at the
-    # start or a horizontal run at the end cannot be the speedline's own (flat tops, steep tails stay)
-    for along in (1, 0):  # the start (vertical runs), then, reversed, the end (horizontal runs)
-        across = 1 - along
-        off = np.abs(xy[:, across] - xy[0, across]) > tol
-        k = int(np.argmax(off)) if off.any() else len(xy)
-        if k >= 2 and abs(xy[k - 1, along] - xy[0, along]) >= min_run and k < len(xy) - 1 \
-                and on_grid_line(xy[:k], image, plot_box, flat=2 * tol):
-            xy = xy[k - 1:]
+    # start or a horizontal run at the end cannot be the speedline's own. A horizontal run at the start
+    # or a vertical one at the end can (flat top, steep tail): those go only when they run exactly along
+    # the grid line, the curve leaves it afterwards and the run's ink is clearly paler than the rest of
+    # the curve's (the segmenter followed a grey grid line beyond the speedline's real end)
+    for end in (0, 1):  # the start, then, reversed, the end
+        for along in ((1, 0) if end == 0 else (0, 1)):  # the run that cannot be the line's own first
+            across = 1 - along
+            own = (along == 0) == (end == 0)  # horizontal at the start / vertical at the end
+            off = np.abs(xy[:, across] - xy[0, across]) > (tol if not own else 1.0)
+            k = int(np.argmax(off)) if off.any() else len(xy)
+            if k >= 2 and abs(xy[k - 1, along] - xy[0, along]) >= min_run and k < len(xy) - 1 \
+                    and on_grid_line(xy[:k], image, plot_box, flat=2 * tol) \
+                    and (not own or (path_length(xy[k - 1:]) >= min_run
+                                     and _ink_level(xy[:k], image) - _ink_level(xy[k - 1:], image) >= 40)):
+                xy = xy[k - 1:]
         xy = xy[::-1]
     return xy
+
+
+def _ink_level(xy: np.ndarray, grey: np.ndarray) -> float:
+    """Median grey level under a path (darkest pixel of each point's 3 x 3 neighbourhood)."""
+    H, W = grey.shape[:2]
+    c = np.clip(np.round(xy[:, 0]).astype(int), 1, W - 2)
+    r = np.clip(np.round(xy[:, 1]).astype(int), 1, H - 2)
+    win = np.min([grey[r + dr, c + dc] for dr in (-1, 0, 1) for dc in (-1, 0, 1)], axis=0)
+    return float(np.median(win))
 
 
 def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float = 0.5,
