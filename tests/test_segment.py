@@ -38,6 +38,10 @@ def test_inference_full_resolution_and_tiled(tmp_path):
     assert prob.shape == (90, 130) and prob.dtype == np.float32 and 0 <= prob.min() <= prob.max() <= 1
     tiled = seg.predict(img, tile=64, overlap=16)  # tiles must cover the image without seams of zeros
     assert tiled.shape == (90, 130) and (tiled > 0).all()
+    # an image larger than max_side is read smaller and its probabilities come back at full size
+    small = seg.predict(img, max_side=65)
+    assert small.shape == (90, 130) and not np.allclose(small, prob)
+    assert np.allclose(seg.predict(img, max_side=130), prob)
 
 
 def test_shipped_weights_load():

@@ -162,7 +162,8 @@ def trim_grid_ends(xy: np.ndarray, image: np.ndarray, plot_box=None, tol: float 
             own = (along == 0) == (end == 0)  # horizontal at the start / vertical at the end
             off = np.abs(xy[:, across] - xy[0, across]) > (tol if not own else 1.0)
             k = int(np.argmax(off)) if off.any() else len(xy)
-            if k >= 2 and abs(xy[k - 1, along] - xy[0, along]) >= min_run and k < len(xy) - 1 \
+            run = min_run if not own else 0.5 * min_run  # paleness is a second witness for the own runs
+            if k >= 2 and abs(xy[k - 1, along] - xy[0, along]) >= run and k < len(xy) - 1 \
                     and on_grid_line(xy[:k], image, plot_box, flat=2 * tol) \
                     and (not own or (path_length(xy[k - 1:]) >= min_run
                                      and _ink_level(xy[:k], image) - _ink_level(xy[k - 1:], image) >= 40)):
