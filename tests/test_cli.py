@@ -152,3 +152,20 @@ def test_readme_example_digitizes(tmp_path):
     rows = read_csv(tmp_path / "out" / "nasa_map.csv")
     assert len({r["speedline"] for r in rows}) >= 3
     assert (tmp_path / "out" / "nasa_map.overlay.png").is_file()
+
+
+def test_exif_turned_image_is_read_upright(tmp_path):
+    from PIL import Image
+
+    from speedline_digitizer.io import load_image
+
+    a = np.full((40, 60, 3), 255, np.uint8)
+    a[5:8, 10:50] = 0  # a mark near the top
+    im = Image.fromarray(np.rot90(a).copy())  # stored turned, with an EXIF tag that turns it back
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to display
+    p = tmp_path / "turned.jpg"
+    im.save(p, exif=exif, quality=95)
+    arr, _ = load_image(p)
+    assert arr.shape[:2] == (40, 60)
+    assert arr[5:8, 10:50].mean() < 80 and arr[30:35, 10:50].mean() > 200

@@ -35,7 +35,9 @@ def load_image(image) -> tuple[np.ndarray, str | None]:
                     raise InputError(f"image too large ({im.width} x {im.height} px); the limit is "
                                      f"{MAX_PIXELS // 1_000_000} megapixels: downscale it first")
                 im.load()
-                arr = _to_rgb(im)
+                from PIL import ImageOps
+
+                arr = _to_rgb(ImageOps.exif_transpose(im))  # a photo or scan stored sideways with an EXIF turn
         except InputError:
             raise
         except (UnidentifiedImageError, Image.DecompressionBombError) as e:
