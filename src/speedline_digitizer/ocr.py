@@ -73,18 +73,25 @@ def prepare_crop(crop: np.ndarray, height: int = 40) -> np.ndarray:
 
 
 def read_crops(img: np.ndarray, boxes: list, pad: int = 1) -> list:
-    """Recognise the text in each box (recognition only, no detection): one TextBox per box."""
+    """Recognise the text in each box (recognition only, no detection): one TextBox per box.
+
+    The crops go to the recogniser together (it runs them in batches of similar width)."""
     eng = _engine()
-    out = []
     H, W = img.shape[:2]
-    for b in boxes:
+    crops, idx = [], []
+    for k, b in enumerate(boxes):
         x0, y0, x1, y1 = (int(round(v)) for v in b)
         crop = img[max(0, y0 - pad):min(H, y1 + pad + 1), max(0, x0 - pad):min(W, x1 + pad + 1)]
-        if crop.size == 0:
-            out.append(TextBox("", tuple(b), 0.0))
-            continue
-        res, _ = eng(prepare_crop(crop), use_det=False, use_cls=False)
-        text, score = (res[0][0], float(res[0][1])) if res else ("", 0.0)
+        if crop.size:
+            crops.append(prepare_crop(crop))
+            idx.append(k)
+    read = {}
+    if crops:
+        res, _ = eng.text_rec(crops, False)
+        read = {k: (r[0], float(r[1])) for k, r in zip(idx, res)}
+    out = []
+    for k, b in enumerate(boxes):
+        text, score = read.get(k, ("", 0.0))
         out.append(TextBox(text, tuple(b), score))
     return out
 
