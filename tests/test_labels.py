@@ -224,26 +224,3 @@ def test_value_far_off_the_maps_scale_is_dropped():
     out = enforce_order([Curve(c.x, c.y, c.pixels, s) for s in [46, 72, 798596]])  # '79% 85% 96%' run together
     assert [o.speed for o in out] == [46, 72, None]
 
-
-def test_small_labels_at_curve_ends_are_read_in_one_mosaic_and_placed_back():
-    pytest.importorskip("rapidocr_onnxruntime")
-    from PIL import Image, ImageDraw
-
-    from speedline_digitizer.labels import labels_near_ends
-
-    img = Image.new("RGB", (500, 300), "white")
-    d = ImageDraw.Draw(img)
-    font = _font(11)
-    ends = [(120, 150), (260, 200), (400, 120)]
-    curves = []
-    for (ex, ey), t in zip(ends, ("70%", "85%", "100%")):
-        d.line([(ex - 80, ey - 60), (ex - 10, ey - 50), (ex, ey)], fill="black", width=1)
-        d.text((ex - 12, ey + 6), t, fill="black", font=font)
-        xy = np.array([(ex - 80, ey - 60), (ex - 10, ey - 50), (ex, ey)], float)
-        curves.append(Curve(xy[:, 0], xy[:, 1], xy))
-    out = labels_near_ends(np.asarray(img), curves, [], plot_box=(0, 0, 499, 299), text_h=11)
-    got = sorted(out, key=lambda o: o[0].box[0])
-    assert [v for _, v in got] == [70, 85, 100]
-    for (tb, _), (ex, ey) in zip(got, ends):  # boxes back in image pixels, just below their end
-        cx, cy = tb.centre
-        assert abs(cx - ex) < 20 and 0 < cy - ey < 25

@@ -113,71 +113,30 @@ def _speed_texts(img: np.ndarray, win: tuple, scale: float, plot_box=None) -> li
 def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, text_h: float | None = None) -> list:
     """Speed-like texts read around the choke ends of curves that no candidate is near: (TextBox, value).
 
-    Small print at a curve's end is often missed at the image's scale; a window around each end,
-    scaled up until text is about 32 px high, is read, all windows in one detection (a mosaic)."""
+    Small print at a curve's end is often missed at the image's scale; a window around the end,
+    scaled up until text is about 32 px high, costs little to read."""
     H, W = img.shape[:2]
     if text_h is None:
         hs = [tb.box[3] - tb.box[1] for tb, _ in cands]
         text_h = float(np.median(hs)) if hs else 0.012 * max(H, W)
     text_h = max(text_h, 6.0)
     centres = np.array([tb.centre for tb, _ in cands]) if cands else np.zeros((0, 2))
-    wins = []
+    out = []
     for c in curves:
         ex, ey = c.pixels[-1]
         if len(centres) and np.hypot(*(centres - (ex, ey)).T).min() < 1.5 * text_h:
             continue  # a label was found there
-        if any(w[0] <= ex - 4 * text_h and ex + 4 * text_h <= w[2] and w[1] <= ey - 1.5 * text_h
-               and ey + 2.5 * text_h <= w[3] for w in wins):
-            continue  # inside a window already taken, with room for its label
+        if any(tb.box[0] - text_h <= ex <= tb.box[2] + text_h and tb.box[1] - text_h <= ey <= tb.box[3] + text_h
+               for tb, _ in out):
+            continue
         xa, xb = int(max(0, ex - 5 * text_h)), int(min(W, ex + 5 * text_h))
         ya, yb = int(max(0, ey - 2.5 * text_h)), int(min(H, ey + 3.5 * text_h))
-        if xb - xa >= 8 and yb - ya >= 8:
-            wins.append((xa, ya, xb, yb))
-    if not wins:
-        return []
-    scale = float(np.clip(32.0 / text_h, 1.0, 4.0))
-    out = []
-    for tb, v in _speed_texts_mosaic(img, wins, scale, plot_box):
-        if not any(_iou(tb.box, o.box) > 0.3 for o, _ in out + cands):
-            out.append((tb, v))
-    return out
-
-
-def _speed_texts_mosaic(img: np.ndarray, wins: list, scale: float, plot_box=None, gap: int = 24) -> list:
-    """Speed-like texts in several windows of the image, each read `scale` times its size, found by one
-    text detection on a mosaic of the windows (one detection costs about as much as one window: the
-    detector enlarges a small input to 736 px anyway): (TextBox, value) in image pixels."""
-    import cv2
-
-    crops = [cv2.resize(img[ya:yb, xa:xb], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-             for xa, ya, xb, yb in wins]
-    ch = max(c.shape[0] for c in crops) + gap
-    cw = max(c.shape[1] for c in crops) + gap
-    ncol = int(np.ceil(np.sqrt(len(crops) * ch / cw)))
-    nrow = int(np.ceil(len(crops) / ncol))
-    mosaic = np.full((nrow * ch + gap, ncol * cw + gap, 3), 255, np.uint8)
-    origin = []
-    for k, c in enumerate(crops):
-        y0, x0 = gap + (k // ncol) * ch, gap + (k % ncol) * cw
-        mosaic[y0:y0 + c.shape[0], x0:x0 + c.shape[1]] = c
-        origin.append((x0, y0))
-    out = []
-    for tb in detect_text(mosaic):
-        v = parse_speed(tb.text)
-        if v is None or tb.score < 0.6:
+        if xb - xa < 8 or yb - ya < 8:
             continue
-        cx, cy = (tb.box[0] + tb.box[2]) / 2, (tb.box[1] + tb.box[3]) / 2
-        k = int((cy - gap / 2) // ch) * ncol + int((cx - gap / 2) // cw)
-        if not 0 <= k < len(wins):
-            continue
-        (xa, ya, _, _), (ox, oy) = wins[k], origin[k]
-        b = (xa + (tb.box[0] - ox) / scale, ya + (tb.box[1] - oy) / scale,
-             xa + (tb.box[2] - ox) / scale, ya + (tb.box[3] - oy) / scale)
-        if plot_box is not None:  # tick labels sit outside the frame's left and bottom edges
-            bx, by = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-            if bx < plot_box[0] or by > plot_box[3]:
-                continue
-        out.append((TextBox(tb.text, b, tb.score), v))
+        scale = float(np.clip(32.0 / text_h, 1.0, 4.0))
+        for tb, v in _speed_texts(img, (xa, ya, xb, yb), scale, plot_box):
+            if not any(_iou(tb.box, o.box) > 0.3 for o, _ in out + cands):
+                out.append((tb, v))
     return out
 
 
