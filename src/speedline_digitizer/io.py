@@ -16,7 +16,7 @@ class InputError(ValueError):
 
 def load_image(image) -> tuple[np.ndarray, str | None]:
     """RGB uint8 array from a path, PIL image or numpy array; returns (array, source path or None)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     src = None
     if isinstance(image, (str, os.PathLike)):
@@ -35,8 +35,6 @@ def load_image(image) -> tuple[np.ndarray, str | None]:
                     raise InputError(f"image too large ({im.width} x {im.height} px); the limit is "
                                      f"{MAX_PIXELS // 1_000_000} megapixels: downscale it first")
                 im.load()
-                from PIL import ImageOps
-
                 arr = _to_rgb(ImageOps.exif_transpose(im))  # a photo or scan stored sideways with an EXIF turn
         except InputError:
             raise

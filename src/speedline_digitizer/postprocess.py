@@ -156,10 +156,11 @@ def trim_grid_ends(xy: np.ndarray, image: np.ndarray, plot_box=None, tol: float 
     # or a vertical one at the end can (flat top, steep tail): those go only when they run exactly along
     # the grid line, the curve leaves it afterwards and the run's ink is clearly paler than the rest of
     # the curve's (the segmenter followed a grey grid line beyond the speedline's real end)
-    for end in (0, 1):  # the start, then, reversed, the end
-        for along in ((1, 0) if end == 0 else (0, 1)):  # the run that cannot be the line's own first
+    start_runs = ((1, False), (0, True))  # (along: 1 = vertical run, 0 = horizontal; can it be the line's own)
+    end_runs = ((0, False), (1, True))
+    for runs in (start_runs, end_runs):  # the start, then, reversed, the end
+        for along, own in runs:
             across = 1 - along
-            own = (along == 0) == (end == 0)  # horizontal at the start / vertical at the end
             off = np.abs(xy[:, across] - xy[0, across]) > (tol if not own else 1.0)
             k = int(np.argmax(off)) if off.any() else len(xy)
             run = min_run if not own else 0.5 * min_run  # paleness is a second witness for the own runs

@@ -148,12 +148,10 @@ class Segmenter:
             for img in images:
                 h, w = img.shape[:2]
                 s = max_side / max(h, w) if max_side else 1.0
-                if s < 1.0:
-                    small = cv2.resize(img, (max(32, round(w * s)), max(32, round(h * s))), interpolation=cv2.INTER_AREA)
-                    p = _predict_tiled(fwd, self.device, to_input(small), tile, overlap)
-                    out.append(cv2.resize(p, (w, h), interpolation=cv2.INTER_LINEAR))
-                else:
-                    out.append(_predict_tiled(fwd, self.device, to_input(img), tile, overlap))
+                x = img if s >= 1.0 else cv2.resize(img, (max(32, round(w * s)), max(32, round(h * s))),
+                                                    interpolation=cv2.INTER_AREA)
+                p = _predict_tiled(fwd, self.device, to_input(x), tile, overlap)
+                out.append(p if s >= 1.0 else cv2.resize(p, (w, h), interpolation=cv2.INTER_LINEAR))
         return out
 
 
