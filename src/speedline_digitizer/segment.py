@@ -3,7 +3,7 @@
 Inference runs at full resolution, fully convolutional (padded to a multiple of 32), in overlapping
 tiles for large images so memory stays bounded, on the GPU when there is one. Images larger than
 `MAX_SIDE` px are read at that size and the probabilities scaled back (five synthetic maps enlarged
-2x scored 0.63 read at full size, 0.73 this way; see docs/results.md).
+2x scored 0.63 read at full size, 0.71 this way; see docs/results.md).
 """
 from __future__ import annotations
 
