@@ -190,6 +190,7 @@ def train_cmd(
     val: Optional[Path] = typer.Option(None, help="validation folder of pairs"),
     max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="stop after this much time"),
     export: Optional[Path] = typer.Option(None, "--export", help="only convert this checkpoint (.ckpt) to -o weights"),
+    snapshot_every: int = typer.Option(0, "--snapshot-every", help="also write OUT-stepN.safetensors every N steps"),
 ):
     """Train the UNet segmenter on synthetic (and optionally real) image/mask pairs."""
     from .synth import generate_dir
@@ -222,7 +223,7 @@ def train_cmd(
         train(data, out, encoder=encoder, decoder_channels=dec, loss=loss, steps=steps, steps_per_epoch=steps_per_epoch, batch_size=batch_size,
               crop=crop, lr=lr, seed=seed, workers=workers, accelerator=accelerator, devices=dev, num_nodes=num_nodes,
               precision=precision, resume=resume, log_dir=log_dir, val_dir=val, progress=sys.stderr.isatty(),
-              max_minutes=max_minutes, init=init)
+              max_minutes=max_minutes, init=init, snapshot_every=snapshot_every)
     except ValueError as e:
         _fail(str(e), 2)
     typer.echo(f"wrote weights to {out}")

@@ -99,17 +99,36 @@ class SegmenterModule(L.LightningModule):
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "monitor": "train_loss_epoch", "interval": "epoch"}}
 
 
+class Snapshots(L.Callback):
+    """Write safetensors weights every `every` optimizer steps beside `out` (OUT_STEM-stepN.safetensors).
+
+    Unlike Lightning checkpoints (which also hold the optimizer state), these are inference-ready files of a
+    few MB: what to keep or copy off a borrowed machine to compare training stages afterwards.
+    """
+
+    def __init__(self, out: Path, every: int, init_steps: int = 0):
+        self.out, self.every, self.init_steps, self.last = Path(out), int(every), int(init_steps), -1
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        step = trainer.global_step
+        if step and step % self.every == 0 and step != self.last and trainer.is_global_zero:
+            self.last = step
+            total = step + self.init_steps
+            save_weights(pl_module.model, pl_module.cfg, self.out.with_name(f"{self.out.stem}-step{total}.safetensors"),
+                         meta={"loss": pl_module.hparams.loss, "steps": total, "snapshot": "true"})
+
+
 def train(data_dirs: list[Path], out: Path, *, encoder: str = "mobilenet_v2", decoder_channels=(64, 32, 16, 16, 8),
           loss: str = "bce_jaccard", steps: int = 2000, steps_per_epoch: int = 100, batch_size: int = 8, crop: int = 256,
           lr: float = 1e-3, seed: int = 0, workers: int = 1, accelerator: str = "auto", devices="auto",
           num_nodes: int = 1, precision: str | None = None, resume: Path | None = None, log_dir: Path = Path("runs"),
           val_dir: Path | None = None, progress: bool = True, max_minutes: float | None = None,
-          init: Path | None = None) -> Path:
+          init: Path | None = None, snapshot_every: int = 0) -> Path:
     """Train a UNet on (image, mask) folders and write safetensors weights to `out`. Returns `out`.
 
     init: start from these safetensors weights (fine-tuning; their encoder and decoder replace the
     arguments), with a fresh optimizer. resume: continue a Lightning checkpoint exactly (optimizer,
-    scheduler and step count included).
+    scheduler and step count included). snapshot_every: also write weights every N steps (see `Snapshots`).
     """
     from lightning.pytorch.callbacks import ModelCheckpoint
     from lightning.pytorch.loggers import CSVLogger
@@ -143,6 +162,8 @@ def train(data_dirs: list[Path], out: Path, *, encoder: str = "mobilenet_v2", de
     if precision is None:
         precision = "16-mixed" if torch.cuda.is_available() and accelerator in ("auto", "gpu", "cuda") else "32-true"
     callbacks = [ckpt]
+    if snapshot_every:
+        callbacks.append(Snapshots(out, snapshot_every, init_steps))
     if max_minutes:
         from lightning.pytorch.callbacks import Timer
 
