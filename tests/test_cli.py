@@ -37,7 +37,7 @@ def read_csv(p):
 def test_help_reads_well():
     r = digitize("--help")
     assert r.returncode == 0 and "synth" in r.stdout and "train" in r.stdout and "eval" in r.stdout
-    for sub in ("run", "synth", "train", "eval"):
+    for sub in ("run", "synth", "train", "average", "eval"):
         assert digitize(sub, "--help").returncode == 0
 
 
@@ -130,6 +130,18 @@ def test_synth_cli_is_deterministic(tmp_path):
         assert digitize("synth", 2, "-o", tmp_path / d, "--seed", 3).returncode == 0
     for name in ("map_00000.png", "map_00001.mask.png", "map_00001.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_average_cli(tmp_path):
+    from speedline_digitizer.segment import default_weights_path
+
+    shipped = default_weights_path()
+    r = digitize("average", f"{shipped}:2", shipped, "-o", tmp_path / "avg.safetensors")
+    assert r.returncode == 0 and (tmp_path / "avg.safetensors").is_file()
+    for bad in ([tmp_path / "missing.safetensors"], [f"{shipped}:x"]):
+        r = digitize("average", *bad, "-o", tmp_path / "x.safetensors")
+        assert r.returncode == 2 and "error:" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.safetensors").exists()
 
 
 def test_bad_model_file_is_refused(tmp_path, mask_png):

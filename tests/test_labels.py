@@ -11,12 +11,17 @@ from speedline_digitizer.result import Curve
                                         ("N/vθ=0.95", 0.95), ("12000 rpm", 12000), ("120k", 120), ("105", 105),
                                         ("1.05", 1.05), ("[59000rpm]", 59000), ("(90%)", 90), ("|0.95|", 0.95),
                                         ("66000", 66000), ("17000rom", 17000), ("20000ram", 20000),
-                                        ("21000m", 21000)])
+                                        ("21000m", 21000), ("N = 0.95", 0.95), ("Nc: 90%", 90), ("100% N", 100),
+                                        ("0.7 Ndes", 0.7), ("80% speed", 80), ("Speed 0.8", 0.8),
+                                        ("n = 12000 rpm", 12000), ("12,000 rpm", 12000), ("12 000 rpm", 12000),
+                                        ("120.000 U/min", 120000), ("12.5 krpm", 12.5), ("N_c = 0.7", 0.7),
+                                        ("RPM 12000", 12000)])
 def test_speed_label_formats(text, value):
     assert parse_speed(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["Surge line", "Pressure ratio", "", "kg/s", "a7"])
+@pytest.mark.parametrize("text", ["Surge line", "Pressure ratio", "", "kg/s", "a7", "η = 0.8", "Speed line", "N=",
+                                  "ηis = 0.82"])
 def test_not_speed_labels(text):
     assert parse_speed(text) is None
 

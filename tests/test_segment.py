@@ -44,6 +44,29 @@ def test_inference_full_resolution_and_tiled(tmp_path):
     assert np.allclose(seg.predict(img, max_side=130), prob)
 
 
+def test_average_weights_is_the_weighted_mean_of_like_models(tmp_path):
+    from speedline_digitizer.segment import average_weights
+
+    torch.manual_seed(0)
+    a, b = build_model(TINY), build_model(TINY)
+    save_weights(a, TINY, tmp_path / "a.safetensors", meta={"steps": 10})
+    save_weights(b, TINY, tmp_path / "b.safetensors", meta={"steps": 30})
+    out = average_weights([tmp_path / "a.safetensors", tmp_path / "b.safetensors"], tmp_path / "m.safetensors", [1, 3])
+    m = Segmenter.load(out, device="cpu", backend="torch")
+    la, lb = Segmenter.load(tmp_path / "a.safetensors", device="cpu", backend="torch"), \
+        Segmenter.load(tmp_path / "b.safetensors", device="cpu", backend="torch")
+    k = next(k for k, v in a.state_dict().items() if k.endswith("weight") and v.ndim == 4)
+    want = 0.25 * la.model.state_dict()[k] + 0.75 * lb.model.state_dict()[k]
+    assert not torch.allclose(la.model.state_dict()[k], lb.model.state_dict()[k], atol=1e-3)
+    assert torch.allclose(m.model.state_dict()[k], want, atol=2e-3) and int(m.meta["steps"]) == 30
+    other = ModelConfig(encoder="resnet18", decoder_channels=(8, 8, 8, 8, 8))
+    save_weights(build_model(other), other, tmp_path / "c.safetensors")
+    with pytest.raises(ValueError, match="architecture"):
+        average_weights([tmp_path / "a.safetensors", tmp_path / "c.safetensors"], tmp_path / "x.safetensors")
+    with pytest.raises(ValueError):
+        average_weights([tmp_path / "a.safetensors"], tmp_path / "x.safetensors", [1, 2])
+
+
 def test_shipped_weights_load():
     assert default_weights_path().is_file(), "the package must ship default weights"
     seg = Segmenter.load(device="cpu")
@@ -71,9 +94,11 @@ def test_training_a_few_steps_lowers_the_loss(tmp_path):
     first = Segmenter.load(out, device="cpu", backend="torch")
     out2 = tmp_path / "w2.safetensors"
     train([data], out2, encoder="resnet18", steps=1, steps_per_epoch=1, batch_size=2, crop=96, lr=1e-9,
-          log_dir=tmp_path / "runs2", progress=False, workers=0, init=out)
+          log_dir=tmp_path / "runs2", progress=False, workers=0, init=out, snapshot_every=1)
     second = Segmenter.load(out2, device="cpu", backend="torch")
     assert second.config == first.config and int(second.meta["steps"]) == 13
+    snap = Segmenter.load(tmp_path / "w2-step13.safetensors", device="cpu", backend="torch")  # --snapshot-every
+    assert snap.meta["snapshot"] == "true" and int(snap.meta["steps"]) == 13
     from speedline_digitizer.train import export_checkpoint
 
     exported = export_checkpoint(tmp_path / "runs2" / "checkpoints" / "last.ckpt", tmp_path / "w3.safetensors")

@@ -11,8 +11,8 @@ import typer
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Digitize compressor-map images into speedline curves (CSV/JSON).\n\n"
                        "digitize MAP.png -o curves.csv        digitize a map\n\n"
-                       "digitize synth | train | eval ...      generate data, retrain, evaluate")
-SUBCOMMANDS = {"synth", "train", "eval", "run"}
+                       "digitize synth | train | average | eval ...   generate data, retrain, evaluate")
+SUBCOMMANDS = {"synth", "train", "average", "eval", "run"}
 
 
 class UsageError(Exception):
@@ -227,6 +227,29 @@ def train_cmd(
     except ValueError as e:
         _fail(str(e), 2)
     typer.echo(f"wrote weights to {out}")
+
+
+@app.command("average")
+def average_cmd(
+    files: List[str] = typer.Argument(..., help="weights files of one architecture, each optionally FILE:WEIGHT"),
+    out: Path = typer.Option(..., "-o", "--out", help="weights file to write"),
+):
+    """Average weights files (a model soup; with the starting weights among them, WiSE-FT fine-tuning)."""
+    from .segment import average_weights
+
+    paths, weights = [], []
+    for f in files:
+        path, _, w = f.rpartition(":") if ":" in f else (f, "", "1")
+        try:
+            weights.append(float(w))
+        except ValueError:
+            _fail(f"not a weight in {f!r}: give FILE or FILE:WEIGHT", 2)
+        paths.append(Path(path))
+    try:
+        average_weights(paths, out, weights)
+    except (ValueError, FileNotFoundError) as e:
+        _fail(str(e), 2)
+    typer.echo(f"wrote the average of {len(paths)} files to {out}")
 
 
 @app.command("eval")

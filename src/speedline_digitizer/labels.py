@@ -22,18 +22,26 @@ from .ocr import TextBox, detect_text, read_crops
 _SPEED_PATTERNS = [
     re.compile(r"^(?:N\S{0,4}\s*=\s*)?(\d+(?:[.,]\d+)?)\s*%$"),            # 90%  90 %  N=90%
     re.compile(r"^N\S*[/√vV]\S*\s*[=:]\s*(\d+(?:[.,]\d+)?)\s*%?$"),          # N/√θ = 0.9
-    re.compile(r"^(\d{3,6})\s*(?:[rR][pPoOaAn]\w{0,2}|[rRpP]?m|r/min|1/min|min-1)$"),  # 12000 rpm ('rom', 'ram', 'm')
-    re.compile(r"^(\d{1,3}(?:[.,]\d)?)\s*[kK]$"),                           # 120k  8k
+    re.compile(r"^(\d{3,6})\s*(?:[rR][pPoOaAn]\w{0,2}|[rRpP]?m|r/min|1/min|min-1|U/min)$"),  # 12000 rpm ('rom', 'ram')
+    re.compile(r"^(\d{1,3}(?:[.,]\d)?)\s*[kK](?:rpm|RPM|r/min)?$"),         # 120k  8k  12.5krpm
     re.compile(r"^(\d?[.,]\d{1,3}|\d{2,3}(?:[.,]\d)?|1[.,]\d{1,3})$"),      # 0.90  90  1.05
     re.compile(r"^([1-9]\d{3,5})$"),                                        # 12000 (its 'rpm' read apart)
 ]
 _FRAME_CHARS = "[](){}|/\\"  # a box around an inline label is read as brackets, a line through its end as a slash
+# words around the number: 'N = 0.95', 'Nc: 90%', 'Speed 0.8', 'RPM 12000' / '100% N', '0.7 Ndes', '80% speed'
+_PREFIX = re.compile(r"^(?:(?:[nN][a-zA-Z_.*]{0,5}(?:\s*/\s*[^\s=:]{1,8})?|[sS]peed|SPEED|[rR][pP][mM])\s*[=:]|"
+                     r"[sS]peed|SPEED|[rR][pP][mM])\s*(?=\d|[.,]\d)")
+_SUFFIX = re.compile(r"(?<=[\d%])\s*(?:[sS]peed|SPEED|[nN](?:[a-zA-Z_]{0,5})\*?|des(?:ign)?)$")
+# thousands separators before a unit: '12 000 rpm', '12,000 rpm', '120.000 U/min'
+_THOUSANDS = re.compile(r"^(\d{1,3})[ ,.](\d{3})(?:[ ,.](\d{3}))?(?=\s*(?:[rR][pPoOaAn]|r/min|1/min|min|U/min))")
 
 
 def parse_speed(text: str) -> float | None:
     """The speed value a label prints (90 for '90%', 0.9 for '0.90'), or None when it is no speed label."""
     t = text.strip().replace("θ", "θ").replace(" ", " ")
     t = re.sub(r"\s+", " ", t).strip(_FRAME_CHARS + " ").rstrip(".")
+    t = _SUFFIX.sub("", _PREFIX.sub("", t)).strip()
+    t = _THOUSANDS.sub(lambda m: "".join(g for g in m.groups() if g), t)
     t_ns = t.replace(" ", "")
     for i, pat in enumerate(_SPEED_PATTERNS):
         m = pat.match(t if i == 2 else t_ns)

@@ -64,6 +64,42 @@ def save_weights(model, cfg: ModelConfig, path: str | Path, meta: dict | None = 
     tmp.replace(path)
 
 
+def average_weights(paths: list, out: str | Path, weights: list | None = None) -> Path:
+    """Write the weighted mean of weight files of one architecture to `out` (a "model soup"; with the
+    starting weights among them, WiSE-FT: Wortsman et al. 2022, which keeps more of what the starting
+    model did well outside the fine-tuning data). weights: one per file (default equal), normalised."""
+    from safetensors import safe_open
+
+    if len(paths) < 1:
+        raise ValueError("give at least one weights file to average")
+    weights = [1.0] * len(paths) if weights is None else [float(w) for w in weights]
+    if len(weights) != len(paths) or min(weights) < 0 or sum(weights) <= 0:
+        raise ValueError("give one non-negative weight per file, not all zero")
+    acc, cfg, keys, parts = {}, None, None, []
+    for p, w in zip(paths, weights):
+        p = Path(p)
+        if not p.is_file():
+            raise FileNotFoundError(f"model weights not found: {p}")
+        with safe_open(str(p), "pt") as fh:
+            md = fh.metadata() or {}
+            if cfg is None:
+                cfg, keys = md.get("config"), set(fh.keys())
+            elif md.get("config") != cfg or set(fh.keys()) != keys:
+                raise ValueError(f"{p} is another architecture than {paths[0]}: only like models can be averaged")
+            for k in fh.keys():
+                t = fh.get_tensor(k)
+                if t.is_floating_point():
+                    acc[k] = acc.get(k, 0.0) + t.double() * (w / sum(weights))
+                else:  # integer buffers (BatchNorm's batch counts): the first file's
+                    acc.setdefault(k, t)
+        parts.append({"file": p.name, "weight": w, "steps": md.get("steps", "")})
+    model = build_model(ModelConfig.from_json(cfg))
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in acc.items()})
+    save_weights(model, ModelConfig.from_json(cfg), out,
+                 meta={"average": json.dumps(parts), "steps": max(int(q["steps"] or 0) for q in parts)})
+    return Path(out)
+
+
 def default_weights_path() -> Path:
     return Path(str(resources.files("speedline_digitizer") / "weights" / DEFAULT_WEIGHTS))
 

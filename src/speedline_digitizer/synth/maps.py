@@ -168,6 +168,10 @@ def _speed_values(rng, speeds_frac):
     fmt = LABEL_FORMATS[int(rng.integers(len(LABEL_FORMATS)))]
     rpm_max = float(rng.choice([12000, 25000, 40000, 60000, 90000, 120000, 150000, 200000]))
     vals, texts = [], []
+    # how the words around the number are printed ('N = 0.90', '90% N', '12,000 rpm'): drawn from a
+    # generator of its own, so that adding variants leaves every other choice of a map unchanged
+    sub = np.random.default_rng([int(rpm_max), len(speeds_frac), int(round(float(speeds_frac[0]) * 1e6))])
+    word = int(sub.integers(4))
     for s in speeds_frac:
         pct = round(s * 100)
         if fmt == "frac":
@@ -188,6 +192,12 @@ def _speed_values(rng, speeds_frac):
             vals.append(v); texts.append(f"{v}k")
         else:
             vals.append(pct); texts.append(f"{pct}")
+        t = texts[-1]
+        variants = {1: {"frac": "N = {t}", "pct": "{t} N", "rpm": "{v:,} rpm", "krpm": "{v} krpm"},
+                    2: {"frac": "{t} N", "pct": "N = {t}", "rpm": "n = {v} rpm", "pct_space": "{t} speed"}}
+        form = variants.get(word, {}).get(fmt)
+        if form:
+            texts[-1] = form.format(t=t, v=vals[-1])
     # speeds must be distinct and rising; nudge duplicates produced by rounding
     return fmt, vals, texts
 
