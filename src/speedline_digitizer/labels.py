@@ -33,7 +33,7 @@ _PREFIX = re.compile(r"^(?:(?:[nN][a-zA-Z_.*]{0,5}(?:\s*/\s*[^\s=:]{1,8})?|[sS]p
                      r"[sS]peed|SPEED|[rR][pP][mM])\s*(?=\d|[.,]\d)")
 _SUFFIX = re.compile(r"(?<=[\d%])\s*(?:[sS]peed|SPEED|[nN](?:[a-zA-Z_]{0,5})\*?|des(?:ign)?)$")
 # thousands separators before a unit: '12 000 rpm', '12,000 rpm', '120.000 U/min'
-_THOUSANDS = re.compile(r"^(\d{1,3})[ ,.](\d{3})(?:[ ,.](\d{3}))?(?=\s*(?:[rR][pPoOaAn]|r/min|1/min|min|U/min))")
+_THOUSANDS = re.compile(r"^(\d{1,3})[ ,.](\d{3})(?:[ ,.](\d{3}))?(?=\s*(?:[rRpP]?m|[rR][pPoOaAn]|r/min|1/min|min|U/min))")
 
 
 def parse_speed(text: str) -> float | None:
@@ -237,13 +237,25 @@ def legend_entries(cands: list) -> list:
     return [int(j) for j in best] if len(best) >= 3 else []
 
 
-def complete_legend(img: np.ndarray, cands: list, legend: list, max_slots: int = 40) -> tuple:
+def _stacked_pair(cands: list) -> list:
+    """Indices of two candidates stacked like legend rows (left-aligned, one line apart), else []."""
+    for i in range(len(cands)):
+        for j in range(len(cands)):
+            a, b = cands[i][0].box, cands[j][0].box
+            h = max(a[3] - a[1], b[3] - b[1], 4)
+            if i != j and abs(a[0] - b[0]) <= 0.5 * h and 0.8 * h <= (b[1] + b[3] - a[1] - a[3]) / 2 <= 1.6 * h:
+                return [i, j]
+    return []
+
+
+def complete_legend(img: np.ndarray, cands: list, legend: list, max_slots: int = 40, plot_box=None) -> tuple:
     """Read the legend rows the text detector missed: (candidates, legend indices), both extended.
 
     The rows of a legend share a column and a pitch, so the missing ones (between found rows, and
     above and below them until two slots in a row hold no speed) are read at their predicted place
     with the recogniser alone. The detector often merges closely stacked rows into one box, or skips
-    rows whose line sample touches the text."""
+    rows whose line sample touches the text. A row below the plot frame (a tick label) or whose value is
+    far from the rows found (under a quarter of the smallest, over 4x the largest) ends the column."""
     if len(legend) < 2:
         return cands, legend
     boxes = np.array([cands[j][0].box for j in legend], float)
@@ -257,10 +269,12 @@ def complete_legend(img: np.ndarray, cands: list, legend: list, max_slots: int =
     pitch = float(steps.min())
     if np.any(np.abs(steps / pitch - np.round(steps / pitch)) > 0.2):  # rows off the grid: no legend
         return cands, legend
-    x0, x1 = float(boxes[:, 0].min()) - 0.2 * h, float(boxes[:, 2].max()) + 1.5 * h
+    # rows start where most found rows start (a detected box can take the line sample in with the text)
+    x0, x1 = float(np.median(boxes[:, 0])) - 0.2 * h, float(boxes[:, 2].max()) + 1.5 * h
     H = img.shape[0]
     ks = np.round((yc - yc[0]) / pitch).astype(int)
     rows = dict(zip(ks.tolist(), yc.tolist()))  # row index -> centre, refined as rows are found
+    lo, hi = min(cands[j][1] for j in legend), max(cands[j][1] for j in legend)
     cands, legend = list(cands), list(legend)
 
     def centre(k):  # rows drift from a fixed pitch (rounded layout): fit the rows found so far
@@ -280,7 +294,7 @@ def complete_legend(img: np.ndarray, cands: list, legend: list, max_slots: int =
             return None
         tb = read_crops(img, [box])[0]
         v = parse_speed(tb.text) if tb.score >= 0.6 else None
-        if v is None:
+        if v is None or not lo / 4 <= v <= 4 * hi or (plot_box is not None and (box[1] + box[3]) / 2 > plot_box[3]):
             return None
         rows[k] = (box[1] + box[3]) / 2
         return TextBox(tb.text, box, tb.score), v
@@ -359,7 +373,13 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
         return curves
     legend = legend_entries(cands)
     if legend:
-        cands, legend = complete_legend(img, cands, legend)
+        cands, legend = complete_legend(img, cands, legend, plot_box=plot_box)
+    else:  # two rows of small print read out of a longer legend: a legend only if more rows are read
+        pair = _stacked_pair(cands)
+        if pair:
+            more, rows = complete_legend(img, cands, pair, plot_box=plot_box)
+            if len(rows) >= 3:
+                cands, legend = more, rows
     pairs = _legend_pairs(img, curves, cands, legend) if legend else {}
     rest = [j for j in range(len(cands)) if j not in legend]
     free = [i for i in range(len(curves)) if i not in pairs]
@@ -424,7 +444,7 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
         if len(entries) == len(curves):
             # a legend lists every curve: speed order (curves are ordered lowest first) wins unless the
             # colours clearly say otherwise (a repeating colour cycle, thin dotted samples)
-            order = np.argsort([cands[j][1] for j in entries], kind="stable")
+            order = _row_order(cands, entries)
             if share[np.arange(len(curves)), order].sum() >= 0.8 * share[r, k].sum():
                 return {i: int(entries[order[i]]) for i in range(len(curves))}
         pairs = {int(i): int(entries[j]) for i, j in zip(r, k) if V[i, j] >= 3}
@@ -442,9 +462,20 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
         return pairs
     # same colour everywhere: pair in speed order when the counts agree (curves are ordered lowest first)
     if len(entries) == len(curves):
-        order = np.argsort([cands[j][1] for j in entries], kind="stable")
+        order = _row_order(cands, entries)
         return {i: int(entries[order[i]]) for i in range(len(curves))}
     return {}
+
+
+def _row_order(cands: list, entries: list) -> np.ndarray:
+    """Legend entries (sorted top to bottom) in speed order: legends list speedlines in order, rising
+    down or up the column, so the rows' order is kept and a misread value cannot move its row (the
+    misread is caught later as out of order)."""
+    vals = [cands[j][1] for j in entries]
+    ups = sum(b > a for a, b in zip(vals, vals[1:]))
+    downs = sum(b < a for a, b in zip(vals, vals[1:]))
+    rows = np.arange(len(entries))
+    return rows if ups >= downs else rows[::-1]
 
 
 def enforce_order(curves: list) -> list:
