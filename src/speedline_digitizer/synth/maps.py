@@ -263,6 +263,12 @@ def sample_map(rng: np.random.Generator, style: str | None = None) -> dict:
     p["seed"] = int(rng.integers(2**31))
     # drawn last so that the choices above stay as earlier generator versions drew them for the same seed
     p["rline_scale"] = float(rng.uniform(1.4, 2.4)) if rng.random() < 0.35 else 1.0  # R-line net as heavy as the speedlines
+    # a grey plot panel with a white grid (ggplot2, seaborn 'darkgrid', some report templates); drawn
+    # last, so that every other choice of a map stays the same
+    p["panel"] = None
+    if style != "crop" and rng.random() < 0.15:
+        p["panel"] = {"face": str(rng.choice(["#ebebeb", "#eaeaf2", "#e5e5e5", "#dfe4ea", "#d9d9d9"])),
+                      "grid_lw": float(rng.uniform(0.8, 1.8)), "frame": bool(rng.random() < 0.4)}
     return p
 
 
@@ -302,7 +308,11 @@ def _draw(p: dict, mask_mode: bool):
             r = rng.uniform(0.02, 0.2 if p["label_place"] == "legend" else 0.08)
             t = rng.uniform(0.03, 0.12)
             ax = fig.add_axes([l, b, 1 - l - r, 1 - b - t])
-        ax.set_facecolor(bg)
+        panel = p.get("panel")
+        ax.set_facecolor(panel["face"] if panel and not mask_mode else bg)
+        if panel and not panel["frame"]:
+            for sp in ax.spines.values():
+                sp.set_visible(False)
         ax.set_xlim(*p["xlim"]); ax.set_ylim(*p["ylim"])
         if p["x_log"]:
             ax.set_xscale("log")
@@ -330,11 +340,16 @@ def _draw(p: dict, mask_mode: bool):
                              color=fc)
         if p["grid"] != "none":
             gc = col(str(rng.choice(["#b0b0b0", "#d0d0d0", "#808080", "#000000"])))
-            ax.grid(True, which="major", color=gc, lw=rng.uniform(0.3, 1.0), ls=str(rng.choice(["-", "-", ":", "--"])),
-                    zorder=0.5)
-            if p["grid"] == "minor":
+            glw, gls = rng.uniform(0.3, 1.0), str(rng.choice(["-", "-", ":", "--"]))
+            if not panel:
+                ax.grid(True, which="major", color=gc, lw=glw, ls=gls, zorder=0.5)
+            if p["grid"] == "minor" and not panel:
                 ax.minorticks_on()
                 ax.grid(True, which="minor", color=gc, lw=0.3, alpha=0.6, zorder=0.5)
+        if panel:  # white grid lines on the grey panel, major and half-width minor ones
+            ax.minorticks_on()
+            ax.grid(True, which="major", color=col("white"), lw=panel["grid_lw"], ls="-", zorder=0.5)
+            ax.grid(True, which="minor", color=col("white"), lw=0.5 * panel["grid_lw"], ls="-", zorder=0.5)
         ax.set_axisbelow(True)
 
         curves = [np.array(c) for c in p["curves"]]
