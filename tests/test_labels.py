@@ -86,6 +86,23 @@ def test_rotated_frame_is_measured_to_a_fraction_of_a_degree():
     assert fr.corner == pytest.approx((x * np.cos(a) + y * np.sin(a) + cx, -x * np.sin(a) + y * np.cos(a) + cy), abs=0.6)
 
 
+def test_grey_panel_without_spines_is_the_frame():
+    from speedline_digitizer.axes import detect_frame
+
+    img = np.full((400, 500, 3), 255, np.uint8)
+    img[40:340, 70:470] = 235  # ggplot-like panel
+    img[40:340, 70 + 50:470:50] = 255  # white grid lines
+    img[40 + 40:340:40, 70:470] = 255
+    for x in range(70, 471, 50):  # grey tick marks right under the panel, no spine
+        img[341:345, x] = 90
+    t = np.linspace(0, 1, 200)  # a dark speedline across the grid
+    img[(300 - 150 * t ** 0.5).astype(int), (100 + 300 * t).astype(int)] = 0
+    fr = detect_frame(img)
+    assert fr is not None and fr.spines == ("panel",)
+    assert fr.box == pytest.approx((69.5, 39.5, 469.5, 339.5), abs=1.0)
+    assert detect_frame(np.full((200, 300, 3), 235, np.uint8)) is None  # grey paper is no panel
+
+
 def _curve(x0, y0, x1, y1):
     px = np.column_stack([np.linspace(x0, x1, 50), np.linspace(y0, y1, 50)])
     return Curve(px[:, 0], px[:, 1], px)

@@ -96,8 +96,49 @@ def fit_spine(dark: np.ndarray, p0: tuple, slope: float, extent: tuple, horizont
     return float(b), float(s)
 
 
+def detect_panel(img: np.ndarray) -> Frame | None:
+    """The rectangle of a filled plot panel drawn without spines (ggplot2's grey panel, seaborn's
+    'darkgrid'): the largest region of one light grey, its grid lines and curves closed over, that does
+    not run from edge to edge of the image. None when there is no such panel."""
+    import cv2
+
+    H, W = img.shape[:2]
+    g = img.mean(axis=2) if img.ndim == 3 else img.astype(np.float32)
+    g = cv2.medianBlur(np.clip(g, 0, 255).astype(np.uint8), 5)
+    hist = np.bincount(g.ravel(), minlength=256).astype(float)
+    lo, hi = 170, 249  # a panel is light grey; paper is lighter
+    level = lo + int(np.argmax([hist[v - 2:v + 3].sum() for v in range(lo, hi)]))
+    if hist[level - 2:level + 3].sum() < 0.15 * H * W:
+        return None
+    raw = (np.abs(g.astype(np.int16) - level) <= 6).astype(np.uint8)
+    k = max(5, int(0.02 * min(H, W))) | 1
+    on = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    n, _, st, _ = cv2.connectedComponentsWithStats(on, connectivity=4)
+    if n < 2:
+        return None
+    i = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
+    x, y, w, h, area = (int(v) for v in st[i])
+    if (x == 0 and x + w >= W) or (y == 0 and y + h >= H) or w < 0.3 * W or h < 0.3 * H or area < 0.6 * w * h:
+        return None  # paper of that grey from edge to edge, or no panel
+    # the closing can take in tick labels beside the panel: keep the rows and columns mostly of its colour
+    rows, cols = raw[y:y + h, x:x + w].mean(axis=1), raw[y:y + h, x:x + w].mean(axis=0)
+    r_on = np.flatnonzero(rows >= 0.5 * np.median(rows))
+    c_on = np.flatnonzero(cols >= 0.5 * np.median(cols))
+    y0, y1, x0, x1 = y + r_on[0], y + r_on[-1], x + c_on[0], x + c_on[-1]
+    if x1 - x0 < 0.3 * W or y1 - y0 < 0.3 * H:
+        return None
+    return Frame((x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5), 0.0, ("panel",), 0.6)
+
+
 def detect_frame(img: np.ndarray) -> Frame | None:
-    """The axes rectangle of a plot, or None when no frame-like lines are found."""
+    """The axes rectangle of a plot, or None when no frame-like lines are found.
+
+    A plot on a filled panel without spines is found by its panel (`detect_panel`)."""
+    found = _detect_spines(img)
+    return found if found is not None else detect_panel(img)
+
+
+def _detect_spines(img: np.ndarray) -> Frame | None:
     import cv2
 
     H, W = img.shape[:2]
@@ -205,10 +246,11 @@ def _run_extent(on: np.ndarray, start: int, max_gap: int = 6) -> tuple:
     return lo, hi
 
 
-def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str) -> list:
+def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str, edge_tol: int = 0) -> list:
     """Text-like boxes from an ink mask: connected components merged into words.
 
-    Components touching `near_edge` (the side facing the spine) are tick marks, not text.
+    Components touching `near_edge` (the side facing the spine; within `edge_tol` px of it) are tick
+    marks, not text.
     """
     import cv2
 
@@ -217,7 +259,7 @@ def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str)
     boxes, ticks = [], []
     for i in range(1, n):
         x, y, w, h, area = st[i]
-        if (near_edge == "top" and y == 0) or (near_edge == "right" and x + w >= W):
+        if (near_edge == "top" and y <= edge_tol) or (near_edge == "right" and x + w >= W - edge_tol):
             if near_edge == "top" and w <= max(4, 0.2 * char_h) and h >= 2:
                 ticks.append(x + (w - 1) / 2 + offset[0])
                 continue
@@ -273,9 +315,13 @@ def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
     # labels may sit right under a thin spine: start the band where the spine's ink ends, not a fixed gap below
     gap_x = _spine_end(ink[y1:min(H, y1 + gap + 1), x0:x1 + 1], gap)
     gap_y = _spine_end(ink[y0:y1 + 1, max(0, x0 - gap):x0 + 1][:, ::-1].T, gap)
+    tol = 0
+    if "panel" in frame.spines:  # no spine: tick marks start at the panel's edge, within a pixel or two
+        gap_x, gap_y, tol = 1, 1, 3
     # below the bottom spine
     ya, yb = min(H, y1 + gap_x), min(H, y1 + gap_x + band)
-    xs, xt = _group_boxes(ink[ya:yb, max(0, x0 - band):min(W, x1 + band)], (max(0, x0 - band), ya), char_h, "top")
+    xs, xt = _group_boxes(ink[ya:yb, max(0, x0 - band):min(W, x1 + band)], (max(0, x0 - band), ya), char_h, "top",
+                          tol)
     xs = [b for b in xs if b[2] >= x0]  # a box wholly left of the left spine is a y label at the corner
     if xs:  # keep the first row of labels (nearest the spine)
         top = min(b[1] for b in xs)
@@ -283,7 +329,7 @@ def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
         xs = [b for b in xs if b[1] <= top + 0.8 * h]
     xa = max(0, x0 - gap_y - 2 * band)
     ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap_y)], (xa, max(0, y0 - band)),
-                          char_h, "right")
+                          char_h, "right", tol)
     ys = [b for b in ys if b[1] <= y1]  # a box wholly below the bottom spine is an x label at the corner
     ch = float(np.median([b[3] - b[1] for b in xs])) if xs else None  # the print's digit height
     if ys and ch:  # taller boxes here are rotated text (an axis title)

@@ -81,8 +81,9 @@ DETECT_SIDE = 1500  # px: when labels are missing, smaller crops are read again 
 def candidate_labels(img: np.ndarray, plot_box=None, upscale: bool = False) -> list:
     """Speed-like texts in and around the plot frame: (TextBox, value).
 
-    upscale: read a crop smaller than DETECT_SIDE at up to twice its size (the text detector misses
-    small print; the cost is about 4x the detection time)."""
+    upscale: read a crop smaller than DETECT_SIDE at up to twice its size, a larger one in tiles of
+    1,000 px at its own size (the text detector misses small print; the cost is about 4x the detection
+    time)."""
     H, W = img.shape[:2]
     if plot_box is not None:
         x0, y0, x1, y1 = plot_box
@@ -91,8 +92,25 @@ def candidate_labels(img: np.ndarray, plot_box=None, upscale: bool = False) -> l
     else:
         win = (0, 0, W, H)
     side = max(win[2] - win[0], win[3] - win[1])
+    if upscale and side > DETECT_SIDE:
+        return _tiled_speed_texts(img, win, plot_box)
     scale = float(np.clip(DETECT_SIDE / side, 1.0, 2.0)) if upscale else 1.0
     return _speed_texts(img, win, scale, plot_box)
+
+
+def _tiled_speed_texts(img: np.ndarray, win: tuple, plot_box=None, tile: int = 1000, overlap: int = 80) -> list:
+    """Speed-like texts of a large window read in overlapping tiles at full resolution (the detector
+    shrinks a large image to its working size, and small print vanishes)."""
+    xa, ya, xb, yb = win
+    xs = np.linspace(xa, max(xa, xb - tile), max(1, int(np.ceil((xb - xa - overlap) / (tile - overlap))))).astype(int)
+    ys = np.linspace(ya, max(ya, yb - tile), max(1, int(np.ceil((yb - ya - overlap) / (tile - overlap))))).astype(int)
+    out = []
+    for y0 in ys:
+        for x0 in xs:
+            for tb, v in _speed_texts(img, (x0, y0, min(xb, x0 + tile), min(yb, y0 + tile)), 1.0, plot_box):
+                if not any(_iou(tb.box, o.box) > 0.3 for o, _ in out):
+                    out.append((tb, v))
+    return out
 
 
 def _speed_texts(img: np.ndarray, win: tuple, scale: float, plot_box=None) -> list:
@@ -326,12 +344,12 @@ def _runs(idx: np.ndarray, gap: int) -> list:
 
 def _drop_flat_strokes(ink: np.ndarray, h: float) -> np.ndarray:
     """Ink without flat horizontal pieces (line samples, dashes, rules): lower than a third of the text
-    height and more than twice as wide as high."""
+    height, more than twice as wide as high and wider than 0.8 of the text height (an '=' stays)."""
     import cv2
 
     n, lab, st, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     flat = [i for i in range(1, n) if st[i, cv2.CC_STAT_HEIGHT] <= max(2, 0.3 * h)
-            and st[i, cv2.CC_STAT_WIDTH] > 2 * st[i, cv2.CC_STAT_HEIGHT]]
+            and st[i, cv2.CC_STAT_WIDTH] > max(2 * st[i, cv2.CC_STAT_HEIGHT], 0.8 * h)]  # not '=' or '-' in text
     return ink & ~np.isin(lab, flat) if flat else ink
 
 
@@ -345,7 +363,7 @@ def _text_ink(crop: np.ndarray):
 
 def _text_extent(img: np.ndarray, box: tuple, h: float):
     """The text in a legend row's slot: the band of inked rows nearest the slot's middle, then the run of
-    inked columns that starts at the slot's left end (characters apart by less than a third of the text
+    inked columns that starts at the slot's left end (characters and words apart by less than half the text
     height), so that neither the neighbouring rows nor a legend's frame are read with it."""
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     x0, x1, y0, y1 = max(0, x0), min(img.shape[1], x1), max(0, y0), min(img.shape[0], y1)
@@ -359,7 +377,7 @@ def _text_extent(img: np.ndarray, box: tuple, h: float):
         return None
     mid = (y1 - y0) / 2
     ra, rb = min(rows, key=lambda r: 0 if r[0] <= mid <= r[1] else min(abs(r[0] - mid), abs(r[1] - mid)))
-    cols = _runs(np.flatnonzero(ink[ra:rb + 1].any(axis=0)), max(2, int(0.35 * h)))
+    cols = _runs(np.flatnonzero(ink[ra:rb + 1].any(axis=0)), max(2, int(0.5 * h)))
     ca, cb = cols[0]
     return (x0 + ca, y0 + ra, x0 + cb + 1, y0 + rb + 1)
 
