@@ -102,6 +102,15 @@ def test_grey_panel_without_spines_is_the_frame():
     assert fr.box == pytest.approx((69.5, 39.5, 469.5, 339.5), abs=1.0)
     assert detect_frame(np.full((200, 300, 3), 235, np.uint8)) is None  # grey paper is no panel
 
+    from speedline_digitizer.axes import flatten_panel
+
+    flat = flatten_panel(img)  # what the segmenter is given: a white page, the curve and ticks kept
+    curve = img.min(axis=2) == 0
+    assert (flat[curve] == 0).all() and (flat[41:339, 71:469][~curve[41:339, 71:469]] == 255).all()
+    assert (flat[341:345] == img[341:345]).all()
+    plain = np.full((200, 300, 3), 255, np.uint8)
+    assert flatten_panel(plain) is plain
+
 
 def _curve(x0, y0, x1, y1):
     px = np.column_stack([np.linspace(x0, x1, 50), np.linspace(y0, y1, 50)])

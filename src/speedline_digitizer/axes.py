@@ -99,35 +99,69 @@ def fit_spine(dark: np.ndarray, p0: tuple, slope: float, extent: tuple, horizont
 def detect_panel(img: np.ndarray) -> Frame | None:
     """The rectangle of a filled plot panel drawn without spines (ggplot2's grey panel, seaborn's
     'darkgrid'): the largest region of one light grey, its grid lines and curves closed over, that does
-    not run from edge to edge of the image. None when there is no such panel."""
+    not run from edge to edge of the image. None when there is no such panel.
+
+    Found on a copy at most 700 px wide; the edges are then placed at full resolution."""
     import cv2
 
     H, W = img.shape[:2]
-    g = img.mean(axis=2) if img.ndim == 3 else img.astype(np.float32)
-    g = cv2.medianBlur(np.clip(g, 0, 255).astype(np.uint8), 5)
-    hist = np.bincount(g.ravel(), minlength=256).astype(float)
+    g = cv2.cvtColor(np.ascontiguousarray(img[..., :3]), cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img.astype(np.uint8)
+    s = min(1.0, 700.0 / max(H, W))
+    small = cv2.medianBlur(cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else g, 5)
+    h_, w_ = small.shape
+    hist = np.bincount(small.ravel(), minlength=256).astype(float)
     lo, hi = 170, 249  # a panel is light grey; paper is lighter
-    level = lo + int(np.argmax([hist[v - 2:v + 3].sum() for v in range(lo, hi)]))
-    if hist[level - 2:level + 3].sum() < 0.15 * H * W:
+    win = np.convolve(hist, np.ones(5), mode="same")
+    level = lo + int(np.argmax(win[lo:hi]))
+    if win[level] < 0.15 * h_ * w_:
         return None
-    raw = (np.abs(g.astype(np.int16) - level) <= 6).astype(np.uint8)
-    k = max(5, int(0.02 * min(H, W))) | 1
+    raw = (np.abs(small.astype(np.int16) - level) <= 6).astype(np.uint8)
+    k = max(3, int(0.02 * min(h_, w_))) | 1
     on = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     n, _, st, _ = cv2.connectedComponentsWithStats(on, connectivity=4)
     if n < 2:
         return None
     i = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
     x, y, w, h, area = (int(v) for v in st[i])
-    if (x == 0 and x + w >= W) or (y == 0 and y + h >= H) or w < 0.3 * W or h < 0.3 * H or area < 0.6 * w * h:
+    if (x == 0 and x + w >= w_) or (y == 0 and y + h >= h_) or w < 0.3 * w_ or h < 0.3 * h_ or area < 0.6 * w * h:
         return None  # paper of that grey from edge to edge, or no panel
-    # the closing can take in tick labels beside the panel: keep the rows and columns mostly of its colour
-    rows, cols = raw[y:y + h, x:x + w].mean(axis=1), raw[y:y + h, x:x + w].mean(axis=0)
-    r_on = np.flatnonzero(rows >= 0.5 * np.median(rows))
-    c_on = np.flatnonzero(cols >= 0.5 * np.median(cols))
-    y0, y1, x0, x1 = y + r_on[0], y + r_on[-1], x + c_on[0], x + c_on[-1]
+    # full resolution, a little beyond the box; the closing can take in tick labels beside the panel:
+    # keep the rows and columns mostly of the panel's colour
+    X0, Y0 = max(0, int((x - 2) / s)), max(0, int((y - 2) / s))
+    X1, Y1 = min(W, int((x + w + 2) / s) + 1), min(H, int((y + h + 2) / s) + 1)
+    full = (np.abs(cv2.medianBlur(np.ascontiguousarray(g[Y0:Y1, X0:X1]), 3).astype(np.int16) - level) <= 6)
+    rows, cols = full.mean(axis=1), full.mean(axis=0)
+    r_on = np.flatnonzero(rows >= 0.5 * np.median(rows[rows > 0]) if (rows > 0).any() else rows > 0)
+    c_on = np.flatnonzero(cols >= 0.5 * np.median(cols[cols > 0]) if (cols > 0).any() else cols > 0)
+    if len(r_on) == 0 or len(c_on) == 0:
+        return None
+    y0, y1, x0, x1 = Y0 + r_on[0], Y0 + r_on[-1], X0 + c_on[0], X0 + c_on[-1]
     if x1 - x0 < 0.3 * W or y1 - y0 < 0.3 * H:
         return None
     return Frame((x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5), 0.0, ("panel",), 0.6)
+
+
+def flatten_panel(img: np.ndarray, tol: int = 10) -> np.ndarray:
+    """The image with a grey plot panel (see `detect_panel`) turned to white paper: grey pixels inside its
+    rectangle no darker than the panel's colour less `tol` become white, so the segmenter sees the plain
+    white page it was trained on most (the panel's white grid vanishes with it). The same array when
+    there is no panel."""
+    import cv2
+
+    fr = detect_panel(img)
+    if fr is None:
+        return img
+    x0, y0, x1, y1 = (int(round(v)) for v in fr.box)
+    sub = img[y0:y1 + 1, x0:x1 + 1]
+    g = cv2.cvtColor(np.ascontiguousarray(sub[..., :3]), cv2.COLOR_RGB2GRAY) if sub.ndim == 3 else sub
+    level = int(np.argmax(np.bincount(g.ravel(), minlength=256)[:250]))
+    flat = g >= level - tol  # the panel and anything lighter (its white grid and the grid's soft edges)
+    if sub.ndim == 3:  # a tinted panel is flat in every channel, coloured ink is not
+        spread = sub[..., :3].max(axis=2) - sub[..., :3].min(axis=2)
+        flat &= spread <= int(np.median(spread[flat])) + tol
+    out = img.copy()
+    out[y0:y1 + 1, x0:x1 + 1][flat] = 255
+    return out
 
 
 def detect_frame(img: np.ndarray) -> Frame | None:

@@ -166,22 +166,27 @@ class Segmenter:
         return cls(model, cfg, dev, meta, session)
 
     def predict(self, image: np.ndarray, tile: int = 1024, overlap: int = 64,
-                max_side: int | None = MAX_SIDE) -> np.ndarray:
+                max_side: int | None = MAX_SIDE, flatten: bool = True) -> np.ndarray:
         """Speedline probability (float32, H x W, 0..1) for an RGB uint8 image."""
-        return self.predict_batch([image], tile=tile, overlap=overlap, max_side=max_side)[0]
+        return self.predict_batch([image], tile=tile, overlap=overlap, max_side=max_side, flatten=flatten)[0]
 
     def predict_batch(self, images: list[np.ndarray], tile: int = 1024, overlap: int = 64,
-                      max_side: int | None = MAX_SIDE) -> list[np.ndarray]:
+                      max_side: int | None = MAX_SIDE, flatten: bool = True) -> list[np.ndarray]:
         """Probabilities for several images. An image larger than `max_side` px is read at that size
         (the training maps were at most 2,500 px wide with lines at most 3 px thick: a larger scan's
-        lines are thicker than any the model saw) and its probabilities are scaled back to full size."""
+        lines are thicker than any the model saw) and its probabilities are scaled back to full size.
+        flatten: a grey plot panel (ggplot-like) is turned white first (`axes.flatten_panel`)."""
         import cv2
         import torch
+
+        from .axes import flatten_panel
 
         out = []
         fwd = self.session if self.session is not None else self.model
         with torch.inference_mode():
             for img in images:
+                if flatten:
+                    img = flatten_panel(img)
                 h, w = img.shape[:2]
                 s = max_side / max(h, w) if max_side else 1.0
                 x = img if s >= 1.0 else cv2.resize(img, (max(32, round(w * s)), max(32, round(h * s))),
