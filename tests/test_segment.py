@@ -67,6 +67,20 @@ def test_average_weights_is_the_weighted_mean_of_like_models(tmp_path):
         average_weights([tmp_path / "a.safetensors"], tmp_path / "x.safetensors", [1, 2])
 
 
+def test_stroke_width_measures_the_ink_under_the_speedline_pixels():
+    from speedline_digitizer.segment import stroke_width
+
+    for width in (2, 6):
+        img = np.full((200, 300, 3), 255, np.uint8)
+        prob = np.zeros((200, 300), np.float32)
+        for k in range(3):
+            y = 50 + 50 * k
+            img[y - width // 2:y - width // 2 + width, 20:280] = 0
+            prob[y - 1:y + 1, 20:280] = 1.0  # the segmenter found each line's middle
+        assert stroke_width(img, prob) == pytest.approx(width, abs=1.0)
+    assert stroke_width(img, np.zeros_like(prob)) == 0.0  # nothing found: no width
+
+
 def test_shipped_weights_load():
     assert default_weights_path().is_file(), "the package must ship default weights"
     seg = Segmenter.load(device="cpu")

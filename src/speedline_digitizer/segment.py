@@ -3,7 +3,9 @@
 Inference runs at full resolution, fully convolutional (padded to a multiple of 32), in overlapping
 tiles for large images so memory stays bounded, on the GPU when there is one. Images larger than
 `MAX_SIDE` px are read at that size and the probabilities scaled back (five synthetic maps enlarged
-2x scored 0.63 read at full size, 0.71 this way; see docs/results.md).
+2x scored 0.63 read at full size, 0.71 this way; see docs/results.md); smaller images whose speedlines
+are drawn thicker than the model learnt are read again smaller (`stroke_width`), and a grey plot panel
+is turned white first (`axes.flatten_panel`).
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_WEIGHTS = "speedline-unet-mnv2.safetensors"
 MAX_SIDE = 2500  # px; larger images are segmented at this size (see Segmenter.predict_batch)
+THICK_LINE = 4.5  # px; speedlines drawn thicker than this are read again smaller (the model learnt 0.6-3 px)
+TARGET_WIDTH = 2.75  # px; ... at the scale that makes them this wide
 
 
 @dataclass(frozen=True)
@@ -166,16 +170,21 @@ class Segmenter:
         return cls(model, cfg, dev, meta, session)
 
     def predict(self, image: np.ndarray, tile: int = 1024, overlap: int = 64,
-                max_side: int | None = MAX_SIDE, flatten: bool = True) -> np.ndarray:
-        """Speedline probability (float32, H x W, 0..1) for an RGB uint8 image."""
-        return self.predict_batch([image], tile=tile, overlap=overlap, max_side=max_side, flatten=flatten)[0]
+                max_side: int | None = MAX_SIDE, flatten: bool = True, thick_lines: bool = True) -> np.ndarray:
+        """Speedline probability (float32, H x W, 0..1) for an RGB uint8 image (see `predict_batch`)."""
+        return self.predict_batch([image], tile=tile, overlap=overlap, max_side=max_side, flatten=flatten,
+                                  thick_lines=thick_lines)[0]
 
     def predict_batch(self, images: list[np.ndarray], tile: int = 1024, overlap: int = 64,
-                      max_side: int | None = MAX_SIDE, flatten: bool = True) -> list[np.ndarray]:
+                      max_side: int | None = MAX_SIDE, flatten: bool = True,
+                      thick_lines: bool = True) -> list[np.ndarray]:
         """Probabilities for several images. An image larger than `max_side` px is read at that size
         (the training maps were at most 2,500 px wide with lines at most 3 px thick: a larger scan's
         lines are thicker than any the model saw) and its probabilities are scaled back to full size.
-        flatten: a grey plot panel (ggplot-like) is turned white first (`axes.flatten_panel`)."""
+        flatten: a grey plot panel (ggplot-like) is turned white first (`axes.flatten_panel`).
+        thick_lines: when the ink under the speedline pixels found is wider than THICK_LINE px
+        (`stroke_width`), the image is read again scaled to make it TARGET_WIDTH px wide (a figure
+        drawn at 300 dpi with 1.5 pt lines has 6 px lines)."""
         import cv2
         import torch
 
@@ -192,8 +201,33 @@ class Segmenter:
                 x = img if s >= 1.0 else cv2.resize(img, (max(32, round(w * s)), max(32, round(h * s))),
                                                     interpolation=cv2.INTER_AREA)
                 p = _predict_tiled(fwd, self.device, to_input(x), tile, overlap)
+                if thick_lines:  # lines thicker than the model learnt: read again smaller
+                    sw = stroke_width(x, p)
+                    if sw > THICK_LINE:
+                        s2 = TARGET_WIDTH / sw
+                        x2 = cv2.resize(x, (max(32, round(x.shape[1] * s2)), max(32, round(x.shape[0] * s2))),
+                                        interpolation=cv2.INTER_AREA)
+                        p = cv2.resize(_predict_tiled(fwd, self.device, to_input(x2), tile, overlap),
+                                       (x.shape[1], x.shape[0]), interpolation=cv2.INTER_LINEAR)
                 out.append(p if s >= 1.0 else cv2.resize(p, (w, h), interpolation=cv2.INTER_LINEAR))
         return out
+
+
+def stroke_width(img: np.ndarray, prob: np.ndarray) -> float:
+    """Typical width (px) of the ink under the segmenter's speedline pixels: twice the median distance
+    from their centre-line to the stroke's edge (0 when there are too few to tell)."""
+    import cv2
+    from skimage.morphology import skeletonize
+
+    from .axes import darkness
+
+    d = darkness(img)
+    ink = (d > max(40.0, 0.25 * float(d.max()))).astype(np.uint8)
+    centre = skeletonize(prob > 0.5) & (ink > 0)
+    if centre.sum() < 200:
+        return 0.0
+    dt = cv2.dilate(cv2.distanceTransform(ink, cv2.DIST_L2, 5), np.ones((3, 3), np.uint8))
+    return float(2 * np.median(dt[centre]))
 
 
 def to_input(image: np.ndarray) -> np.ndarray:
