@@ -138,3 +138,16 @@ def test_eval_runs_every_stage_with_the_given_weights(tmp_path, synth_dir, monke
     monkeypatch.setattr(pipeline, "extract", lambda img, **kw: seen.append(kw) or real(img, **{**kw, "read_labels": False}))
     s = evaluate.evaluate(d, model=p, device="cpu", auto=True)
     assert s["maps"] == 1 and seen and seen[0]["model"] == p  # the no-hints run uses the same weights
+
+
+def test_dark_page_is_read_inverted():
+    import speedline_digitizer as sd
+    from speedline_digitizer.io import light_page
+
+    img = np.full((120, 160, 3), 20, np.uint8)
+    img[60:62, 10:150] = 230  # a light line on a dark page
+    flipped, inverted = light_page(img)
+    assert inverted and flipped[0, 0, 0] == 235 and flipped[60, 20, 0] == 25
+    assert light_page(flipped)[1] is False
+    r = sd.extract(img, xlim=(0, 1), ylim=(0, 1), plot_box=(0, 0, 159, 119), read_labels=False)
+    assert any("dark background" in w for w in r.warnings)

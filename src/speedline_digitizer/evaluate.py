@@ -70,6 +70,7 @@ def evaluate(folder: Path, model=None, device: str = "auto", tau: float = 0.01, 
     """Run the pipeline on every map of `folder` and aggregate pixel, line and curve metrics."""
     from PIL import Image
 
+    from .io import light_page
     from .pipeline import calibrate, speedline_mask
     from .postprocess import curves_from_mask
     from .segment import cached_segmenter
@@ -78,7 +79,7 @@ def evaluate(folder: Path, model=None, device: str = "auto", tau: float = 0.01, 
     seg = cached_segmenter(str(model) if model else None, device)
     rows = []
     for img_p, mask_p, truth in find_maps(folder):
-        img = np.asarray(Image.open(img_p).convert("RGB"))
+        img, _ = light_page(np.asarray(Image.open(img_p).convert("RGB")))  # as extract() reads it
         t0 = time.perf_counter()
         prob = seg.predict(img)
         t_seg = time.perf_counter() - t0

@@ -63,6 +63,13 @@ def load_image(image) -> tuple[np.ndarray, str | None]:
     return arr, src
 
 
+def light_page(img: np.ndarray) -> tuple[np.ndarray, bool]:
+    """(image, inverted): a plot on a dark page (a slide's or a dark theme's black background, median
+    grey under 100) comes back inverted, dark ink on a light page, as every later stage expects."""
+    g = np.median(img[::4, ::4, :3].mean(axis=2) if img.ndim == 3 else img[::4, ::4])
+    return (255 - img, True) if g < 100 else (img, False)
+
+
 def _to_rgb(im) -> np.ndarray:
     from PIL import Image
 

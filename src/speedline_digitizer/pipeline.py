@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from .calibrate import Calibration, CalibrationError
-from .io import load_image
+from .io import light_page, load_image
 from .postprocess import curves_from_mask
 from .result import Extraction
 
@@ -90,6 +90,10 @@ def extract(image, *, xlim=None, ylim=None, plot_box=None, x_log: bool = False, 
     warnings: list = []
     t0 = time.perf_counter()
     img, src = load_image(image)
+    if not mask:
+        img, inverted = light_page(img)
+        if inverted:
+            warnings.append("dark background: the image was read inverted (light on dark)")
     timings["load"] = time.perf_counter() - t0
     if xlim is not None and ylim is not None:
         for lim, name in ((xlim, "x"), (ylim, "y")):
