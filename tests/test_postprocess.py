@@ -234,3 +234,22 @@ def test_flat_start_running_on_along_a_pale_grid_row_is_trimmed_but_a_dark_one_i
         (c,) = curves_from_mask(m, plot_box=box, image=img)
         assert (c.pixels[:, 0].min() > 140) == trimmed
         assert c.pixels[:, 1].max() > 245
+
+
+def test_end_running_on_over_blank_paper_is_trimmed_but_dash_gaps_are_not():
+    from speedline_digitizer.postprocess import trim_pale_ends
+
+    grey = np.full((200, 300), 250.0)
+    x = np.arange(20, 280, 2.0)
+    xy = np.column_stack([x, 100 + 0.1 * (x - 20)])  # a path along an inked line ...
+    inked = x < 200  # ... whose last stretch (x >= 200) the image does not show
+    for (cx, cy), on in zip(xy, inked):
+        if on:
+            grey[int(round(cy)) - 1:int(round(cy)) + 2, int(cx) - 1:int(cx) + 3] = 40
+    out = trim_pale_ends(xy, grey, paper=250)
+    assert out[-1, 0] == pytest.approx(198, abs=6) and out[0, 0] == 20
+    dashed = grey.copy()
+    dashed[:, 100:106] = 250  # a dash gap of 6 px in the middle is no end
+    assert len(trim_pale_ends(xy[inked], dashed, paper=250)) == inked.sum()
+    faint = np.full((200, 300), 250.0)  # a curve as pale as the paper: nothing to tell, kept whole
+    assert len(trim_pale_ends(xy, faint, paper=250)) == len(xy)

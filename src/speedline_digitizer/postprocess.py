@@ -102,13 +102,14 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     cal = calibration or Calibration.pixels(m.shape[0])
     if image is not None:  # grey once: the grid checks below read single rows and columns of it
         image = image.mean(axis=2) if image.ndim == 3 else image
+        paper = float(np.percentile(image[::4, ::4], 90))
     curves = []
     for p in paths:
         fitted = fit_path(p)
         parts = clip_to_box(fitted, plot_box) if plot_box is not None else [fitted]
         for q in parts:
             if image is not None:
-                q = trim_grid_ends(q, image, plot_box)
+                q = trim_pale_ends(trim_grid_ends(q, image, plot_box), image, paper)
             if path_length(q) < params.min_length:
                 continue
             v = cal.to_data(q)
@@ -171,6 +172,33 @@ def trim_grid_ends(xy: np.ndarray, image: np.ndarray, plot_box=None, tol: float 
                 xy = xy[k - 1:]
         xy = xy[::-1]
     return xy
+
+
+def trim_pale_ends(xy: np.ndarray, grey: np.ndarray, paper: float = 255.0, window: int = 7,
+                   min_keep: float = 0.6) -> np.ndarray:
+    """A path without end stretches over (nearly) blank paper: the segmenter may carry a speedline on
+    along a faint dotted R-line or grid line past its real end. A point is pale when the ink under it
+    (the darkest pixel of its 3 x 3 neighbourhood, running median over `window` points, so dash gaps
+    do not count) is nearer the paper than the curve's own ink; pale stretches at either end go, as long
+    as `min_keep` of the path stays."""
+    if len(xy) < 3 * window:
+        return xy
+    H, W = grey.shape[:2]
+    c = np.clip(np.round(xy[:, 0]).astype(int), 1, W - 2)
+    r = np.clip(np.round(xy[:, 1]).astype(int), 1, H - 2)
+    ink = np.min([grey[r + dr, c + dc] for dr in (-1, 0, 1) for dc in (-1, 0, 1)], axis=0)
+    from scipy.ndimage import median_filter
+
+    ink = median_filter(ink, size=window, mode="nearest")
+    own = float(np.median(ink))
+    if paper - own < 60:  # a faint curve: paleness tells nothing
+        return xy
+    pale = ink > own + max(40.0, 0.5 * (paper - own))
+    a = int(np.argmin(pale)) if not pale.all() else len(xy)  # pale points at the start
+    b = int(np.argmin(pale[::-1])) if not pale.all() else len(xy)  # ... and at the end
+    if len(xy) - a - b < min_keep * len(xy):
+        return xy
+    return xy[a:len(xy) - b]
 
 
 def _ink_level(xy: np.ndarray, grey: np.ndarray) -> float:
