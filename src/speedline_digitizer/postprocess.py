@@ -183,13 +183,9 @@ def trim_pale_ends(xy: np.ndarray, grey: np.ndarray, paper: float = 255.0, windo
     as `min_keep` of the path stays."""
     if len(xy) < 3 * window:
         return xy
-    H, W = grey.shape[:2]
-    c = np.clip(np.round(xy[:, 0]).astype(int), 1, W - 2)
-    r = np.clip(np.round(xy[:, 1]).astype(int), 1, H - 2)
-    ink = np.min([grey[r + dr, c + dc] for dr in (-1, 0, 1) for dc in (-1, 0, 1)], axis=0)
     from scipy.ndimage import median_filter
 
-    ink = median_filter(ink, size=window, mode="nearest")
+    ink = median_filter(_ink_under(xy, grey), size=window, mode="nearest")
     own = float(np.median(ink))
     if paper - own < 60:  # a faint curve: paleness tells nothing
         return xy
@@ -201,13 +197,17 @@ def trim_pale_ends(xy: np.ndarray, grey: np.ndarray, paper: float = 255.0, windo
     return xy[a:len(xy) - b]
 
 
-def _ink_level(xy: np.ndarray, grey: np.ndarray) -> float:
-    """Median grey level under a path (darkest pixel of each point's 3 x 3 neighbourhood)."""
+def _ink_under(xy: np.ndarray, grey: np.ndarray) -> np.ndarray:
+    """The grey level under each point of a path: the darkest pixel of its 3 x 3 neighbourhood."""
     H, W = grey.shape[:2]
     c = np.clip(np.round(xy[:, 0]).astype(int), 1, W - 2)
     r = np.clip(np.round(xy[:, 1]).astype(int), 1, H - 2)
-    win = np.min([grey[r + dr, c + dc] for dr in (-1, 0, 1) for dc in (-1, 0, 1)], axis=0)
-    return float(np.median(win))
+    return np.min([grey[r + dr, c + dc] for dr in (-1, 0, 1) for dc in (-1, 0, 1)], axis=0)
+
+
+def _ink_level(xy: np.ndarray, grey: np.ndarray) -> float:
+    """Median grey level under a path (see `_ink_under`)."""
+    return float(np.median(_ink_under(xy, grey)))
 
 
 def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float = 0.5,

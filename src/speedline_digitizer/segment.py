@@ -219,10 +219,9 @@ def stroke_width(img: np.ndarray, prob: np.ndarray) -> float:
     import cv2
     from skimage.morphology import skeletonize
 
-    from .axes import darkness
+    from .axes import dark_mask
 
-    d = darkness(img)
-    ink = (d > max(40.0, 0.25 * float(d.max()))).astype(np.uint8)
+    ink = dark_mask(img).astype(np.uint8)
     centre = skeletonize(prob > 0.5) & (ink > 0)
     if centre.sum() < 200:
         return 0.0
