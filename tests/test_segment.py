@@ -149,5 +149,8 @@ def test_dark_page_is_read_inverted():
     flipped, inverted = light_page(img)
     assert inverted and flipped[0, 0, 0] == 235 and flipped[60, 20, 0] == 25
     assert light_page(flipped)[1] is False
+    filled = np.full((120, 160, 3), 255, np.uint8)
+    filled[10:110, 10:150] = (68, 1, 84)  # a plot area filled with a dark colour map, on white paper
+    assert light_page(filled)[1] is False
     r = sd.extract(img, xlim=(0, 1), ylim=(0, 1), plot_box=(0, 0, 159, 119), read_labels=False)
     assert any("dark background" in w for w in r.warnings)
