@@ -15,7 +15,7 @@ from speedline_digitizer.result import Curve
                                         ("0.7 Ndes", 0.7), ("80% speed", 80), ("Speed 0.8", 0.8),
                                         ("n = 12000 rpm", 12000), ("12,000 rpm", 12000), ("12 000 rpm", 12000),
                                         ("120.000 U/min", 120000), ("12.5 krpm", 12.5), ("N_c = 0.7", 0.7),
-                                        ("RPM 12000", 12000)])
+                                        ("RPM 12000", 12000), ("680001pm", 68000)])
 def test_speed_label_formats(text, value):
     assert parse_speed(text) == pytest.approx(value)
 

@@ -42,6 +42,7 @@ def parse_speed(text: str) -> float | None:
     t = re.sub(r"\s+", " ", t).strip(_FRAME_CHARS + " ").rstrip(".")
     t = _SUFFIX.sub("", _PREFIX.sub("", t)).strip()
     t = _THOUSANDS.sub(lambda m: "".join(g for g in m.groups() if g), t)
+    t = re.sub(r"^(\d{2,5}0)1\s*pm$", r"\1 rpm", t)  # '68000 rpm' read as '680001pm' (its r as a 1)
     t_ns = t.replace(" ", "")
     for i, pat in enumerate(_SPEED_PATTERNS):
         m = pat.match(t if i == 2 else t_ns)
