@@ -67,11 +67,13 @@ def light_page(img: np.ndarray) -> tuple[np.ndarray, bool]:
     """(image, inverted): a plot on a dark page (a slide's or a dark theme's black background: median
     grey under 100 over the image and along its margins) comes back inverted, dark ink on a light page,
     as every later stage expects. A plot area filled with a dark colour map on white paper is left."""
-    g = img[..., :3].mean(axis=2) if img.ndim == 3 else img.astype(float)
-    H, W = g.shape
+    def grey(a):  # only the samples looked at, not the whole image: this runs on every map read
+        return (a[..., :3].mean(axis=2) if a.ndim == 3 else a.astype(float)).ravel()
+
+    H, W = img.shape[:2]
     m = max(1, int(0.04 * min(H, W)))
-    margins = np.concatenate([g[:m].ravel(), g[-m:].ravel(), g[:, :m].ravel(), g[:, -m:].ravel()])
-    dark = np.median(g[::4, ::4]) < 100 and np.median(margins) < 100
+    margins = np.concatenate([grey(img[:m]), grey(img[-m:]), grey(img[:, :m]), grey(img[:, -m:])])
+    dark = np.median(grey(img[::4, ::4])) < 100 and np.median(margins) < 100
     return (255 - img, True) if dark else (img, False)
 
 

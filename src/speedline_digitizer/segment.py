@@ -79,6 +79,7 @@ def average_weights(paths: list, out: str | Path, weights: list | None = None) -
     weights = [1.0] * len(paths) if weights is None else [float(w) for w in weights]
     if len(weights) != len(paths) or min(weights) < 0 or sum(weights) <= 0:
         raise ValueError("give one non-negative weight per file, not all zero")
+    total = sum(weights)
     acc, cfg, keys, parts = {}, None, None, []
     for p, w in zip(paths, weights):
         p = Path(p)
@@ -93,7 +94,7 @@ def average_weights(paths: list, out: str | Path, weights: list | None = None) -
             for k in fh.keys():
                 t = fh.get_tensor(k)
                 if t.is_floating_point():
-                    acc[k] = acc.get(k, 0.0) + t.double() * (w / sum(weights))
+                    acc[k] = acc.get(k, 0.0) + t.double() * (w / total)
                 else:  # integer buffers (BatchNorm's batch counts): the first file's
                     acc.setdefault(k, t)
         parts.append({"file": p.name, "weight": w, "steps": md.get("steps", "")})

@@ -340,12 +340,12 @@ def _draw(p: dict, mask_mode: bool):
                              color=fc)
         if p["grid"] != "none":
             gc = col(str(rng.choice(["#b0b0b0", "#d0d0d0", "#808080", "#000000"])))
-            glw, gls = rng.uniform(0.3, 1.0), str(rng.choice(["-", "-", ":", "--"]))
+            glw, gls = rng.uniform(0.3, 1.0), str(rng.choice(["-", "-", ":", "--"]))  # drawn on a panel too
             if not panel:
                 ax.grid(True, which="major", color=gc, lw=glw, ls=gls, zorder=0.5)
-            if p["grid"] == "minor" and not panel:
-                ax.minorticks_on()
-                ax.grid(True, which="minor", color=gc, lw=0.3, alpha=0.6, zorder=0.5)
+                if p["grid"] == "minor":
+                    ax.minorticks_on()
+                    ax.grid(True, which="minor", color=gc, lw=0.3, alpha=0.6, zorder=0.5)
         if panel:  # white grid lines on the grey panel, major and half-width minor ones
             ax.minorticks_on()
             ax.grid(True, which="major", color=col("white"), lw=panel["grid_lw"], ls="-", zorder=0.5)
