@@ -36,6 +36,7 @@ class AxisFit:
     residual: float  # rms of inliers, fraction of the axis span
     n_inliers: int
     n_labels: int
+    n_ticks: int = 0  # tick marks the fit was refined on (0: labels only)
 
     def value(self, px):
         v = self.a * np.asarray(px, float) + self.b
@@ -419,10 +420,10 @@ def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool, alt
             if a2 == 0:
                 continue
             rms = float(np.sqrt(np.mean(((vv[inl] - b2) / a2 - pos[inl]) ** 2)))
-            score = (int(inl.sum()), -int((k[inl] > 0).sum()), -rms)
+            score = (int(inl.sum()), a2 > 0, -int((k[inl] > 0).sum()), -rms)  # values rise along an axis
             if best is None or score > best[0]:
                 best = (score, AxisFit(float(a2), float(b2), log, rms / span_px, int(inl.sum()), len(pos)))
-    return ((best[0][0], best[0][2]), best[1]) if best else None
+    return ((best[0][0], best[0][3]), best[1]) if best else None
 
 
 def _tick_support(fit: AxisFit, ticks, tol: float = 1.2) -> int:
@@ -447,12 +448,87 @@ def _tick_support(fit: AxisFit, ticks, tol: float = 1.2) -> int:
     return best
 
 
+def _round_step(fit: AxisFit, ticks: np.ndarray, tol: float) -> float | None:
+    """The round step (1, 2, 2.5, 5 x 10^k, at least 12 px) whose multiples most tick marks sit at under a
+    linear `fit`; the finest of equals. None on a log axis (its round values are m x 10^k)."""
+    if fit.log:
+        return None
+    u = fit.a * ticks + fit.b
+    best, out = 0, None
+    for e in range(-6, 7):
+        for m in (1, 2, 2.5, 5):
+            step = m * 10.0 ** e
+            if step / abs(fit.a) < 12:
+                continue
+            n = int((np.abs(np.round(u / step) * step - u) / abs(fit.a) <= tol).sum())
+            if n > best:
+                best, out = n, step
+    return out
+
+
+def _round_targets(a: float, b: float, step: float | None, ticks: np.ndarray, tol: float):
+    """The round value each tick mark sits nearest under the axis value = a * px + b (log10 of m x 10^k
+    when `step` is None), and which ticks are within `tol` px of theirs."""
+    u = a * ticks + b
+    if step is None:
+        k = np.floor(u)
+        target = k + np.log10(np.clip(np.round(10 ** (u - k)), 1, 10))
+    else:
+        target = np.round(u / step) * step
+    return target, np.abs(target - u) / abs(a) <= tol
+
+
+def refine_with_ticks(fit: AxisFit, ticks, span_px: float, pos=(), vals=(), tol: float = 1.0) -> AxisFit:
+    """The axis fit redone on the tick marks, each taken at the round value the fit puts it near.
+
+    Tick marks are placed to a fraction of a pixel; label centres are not (a '1' or a superscript moves
+    the ink centre), and with two or three labels read a pixel's error grows across the axis. The ticks
+    are matched from the labels outwards (the fit is redone and ticks further out matched again); the
+    result is kept only with three or more ticks over a third of the axis and when it still puts the
+    labels (`pos`, `vals`: as read) where the label fit did, within a pixel more in rms. The tick fit's
+    rms is then the residual."""
+    t = np.asarray(ticks, float)
+    if len(t) < 3 or fit.a == 0:
+        return fit
+    step = _round_step(fit, t, tol)
+    if step is None and not fit.log:
+        return fit
+    a, b = fit.a, fit.b
+    ok = np.zeros(len(t), bool)
+    for _ in range(4):
+        target, new = _round_targets(a, b, step, t, tol)
+        if new.sum() < 3 or len(np.unique(target[new])) < 3 or (new == ok).all():
+            break
+        ok = new
+        a, b = np.polyfit(t[ok], target[ok], 1)
+        res = np.abs((a * t + b - target) / a)
+        ok &= res <= 0.75  # a stray mark (a curve, a letter) that happened to sit near a round value
+        if ok.sum() < 3 or len(np.unique(target[ok])) < 3:
+            return fit
+        a, b = np.polyfit(t[ok], target[ok], 1)
+    if ok.sum() < 3 or np.ptp(t[ok]) < span_px / 3:
+        return fit
+    # the labels must agree: a wrong step or a run of stray marks moves them
+    p, v = np.asarray(pos, float), np.asarray(vals, float)
+    if fit.log:
+        keep = v > 0
+        p, v = p[keep], np.log10(v[keep])
+    if len(p):
+        before = np.abs((fit.a * p + fit.b - v) / fit.a)
+        inl = before <= max(3.0, 0.005 * span_px)
+        after = np.abs((a * p + b - v) / a)
+        if inl.any() and np.sqrt(np.mean(after[inl] ** 2)) > np.sqrt(np.mean(before[inl] ** 2)) + 1.0:
+            return fit
+    rms = float(np.sqrt(np.mean(((a * t[ok] + b - target[ok]) / a) ** 2)))
+    return AxisFit(float(a), float(b), fit.log, rms / span_px, fit.n_inliers, fit.n_labels, int(ok.sum()))
+
+
 def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool = True, ticks=(),
              log_hint: bool = False, texts=None) -> AxisFit | None:
     """Robust pixel -> value fit; tries linear and log10 and keeps the one that explains more labels.
 
-    When both explain the same labels (two labels fit either), the tick marks decide: they sit at round
-    values of the right scale. `log_hint` (labels printed as powers of ten) decides a remaining tie.
+    When both explain the same labels (two labels fit either), labels printed as powers of ten
+    (`log_hint`) decide for log, else the tick marks do: they sit at round values of the right scale.
     `texts` (the labels as read) lets a whole number stand for a decimal whose '0.' was lost ('05' for
     '0.05') where that fits the others and the number as read does not."""
     pos, vals = np.asarray(pos, float), np.asarray(vals, float)
@@ -470,8 +546,10 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
         return lin[1] if lin[0][0] > lg[0][0] else lg[1]
     if lin[0][0] >= 3 and abs(lin[0][1] - lg[0][1]) > 0.3:  # three or more labels: the straighter fit
         return lin[1] if lin[0][1] > lg[0][1] else lg[1]
+    if log_hint:  # labels printed as powers of ten ('6x10^0') are a log axis's
+        return lg[1]
     s_lin, s_log = _tick_support(lin[1], ticks), _tick_support(lg[1], ticks)
-    if s_log > s_lin + 1 or (log_hint and s_log >= s_lin):
+    if s_log > s_lin + 1:
         return lg[1]
     return lin[1]
 
@@ -497,30 +575,49 @@ def _tick_values(img, boxes):
 def tick_positions(dark: np.ndarray, frame: Frame) -> tuple:
     """Columns of tick marks / grid lines along the bottom spine and rows along the left spine.
 
-    Thin marks crossing a narrow band just inside or just outside the spine, whichever way ticks point,
-    located to a fraction of a pixel by the darkness-weighted centre of each mark (`dark`: see
-    :func:`darkness`)."""
+    The spine's stroke is measured first (its rows of ink around the frame edge); a mark is a short dark
+    run crossing both of the two pixel rows just inside or just outside it (ticks point either way, minor
+    ticks are 1-2 px long), darker than the local background of those rows by a third of the spine's own
+    darkness (summed over both rows; the row against the spine carries at least a fifth). Each is located to a fraction of a pixel by the darkness-weighted centre of the run
+    (`dark`: see :func:`darkness`)."""
+    from scipy.ndimage import median_filter
+
     ink = _ink(dark)
     x0, y0, x1, y1 = (int(round(v)) for v in frame.box)
     H, W = ink.shape
     out = []
     for along, lo, hi, pos in ((1, x0 + 3, x1 - 2, y1), (0, y0 + 2, y1 - 3, x0)):
+        n = H if along else W
+        lo, hi = max(0, lo), min(W if along else H, hi)
+        if hi - lo < 20:
+            out.append([])
+            continue
+        line = lambda r: (dark[r, lo:hi] if along else dark[lo:hi, r])  # noqa: E731
+        cover = lambda r: (ink[r, lo:hi] if along else ink[lo:hi, r]).mean()  # noqa: E731
+        if not 0 <= pos < n:
+            out.append([])
+            continue
+        s0 = s1 = pos  # the spine's stroke: rows around the frame edge that are mostly ink
+        while s0 - 1 >= max(0, pos - 4) and cover(s0 - 1) >= 0.5:
+            s0 -= 1
+        while s1 + 1 < min(n, pos + 5) and cover(s1 + 1) >= 0.5:
+            s1 += 1
+        ref = max(60.0, float(np.median(np.concatenate([line(r) for r in range(s0, s1 + 1)]))))
+        panel = "panel" in frame.spines  # no spine: marks only outside (the panel's grey and white grid are not ink)
+        inside = (s0 - 1, s0 - 2) if along else (s1 + 1, s1 + 2)
         found = []
-        for a, b in ((pos - 5, pos - 2), (pos + 3, pos + 6)):
-            a, b = max(0, a), min(H if along else W, b)
-            if b - a < 3:
+        for near, far in ((s0 - 1, s0 - 2), (s1 + 1, s1 + 2)):
+            if min(near, far) < 0 or max(near, far) >= n or (panel and (near, far) == inside):
                 continue
-            band = ink[a:b, :] if along else ink[:, a:b].T
-            weight = np.clip(dark[a:b, :] if along else dark[:, a:b].T, 0, None).sum(axis=0)
-            prof = band.mean(axis=0) >= 0.8  # a mark crosses (nearly) the whole band
-            prof[:max(0, lo)] = False
-            prof[min(len(prof), hi):] = False
-            idx = np.flatnonzero(np.diff(np.r_[0, prof.astype(np.int8), 0]))
-            for s0, s1 in zip(idx[::2], idx[1::2]):
-                if s1 - s0 <= 4:
-                    k = np.arange(max(0, s0 - 1), min(len(weight), s1 + 1))  # the run and its antialiased rims
-                    w = weight[k]
-                    found.append(float((w * k).sum() / w.sum()) if w.sum() > 0 else (s0 + s1 - 1) / 2)
+            ln, lf = (line(r) - median_filter(line(r), size=25, mode="nearest") for r in (near, far))
+            lift = ln + lf  # a mark starts at the spine and runs on (minor ticks: 1-2 px)
+            on = (lift >= max(12.0, ref / 3)) & (ln >= max(8.0, ref / 5))
+            idx = np.flatnonzero(np.diff(np.r_[0, on.astype(np.int8), 0]))
+            for a, b in zip(idx[::2], idx[1::2]):
+                if b - a <= 4:
+                    k = np.arange(max(0, a - 1), min(len(lift), b + 1))  # the run and its antialiased rims
+                    w = np.clip(lift[k], 0, None)
+                    found.append(lo + (float((w * k).sum() / w.sum()) if w.sum() > 0 else (a + b - 1) / 2))
         out.append(_merge_close(sorted(found)))
     return out[0], out[1]
 
@@ -554,14 +651,19 @@ def _spread(boxes: list, axis: int, n: int) -> list:
     return [b[i] for i in np.unique(np.round(np.linspace(0, len(b) - 1, n)).astype(int))]
 
 
-def _snap(centres, ticks) -> np.ndarray:
-    """Move each label centre onto the tick mark it names, when one is close (a tick is exact, a text box is not)."""
+def _snap(centres, ticks, tol=1.5) -> np.ndarray:
+    """Move each label centre onto the tick mark it names (a tick is exact, a text box is not): the nearest
+    mark within `tol` px (per label: half its text height, a superscript or a '1' moves the ink centre),
+    when the next mark is at least twice as far."""
     c = np.asarray(centres, float)
     if len(ticks) == 0 or len(c) == 0:
         return c
     t = np.asarray(sorted(ticks), float)
-    j = np.abs(c[:, None] - t[None, :]).argmin(axis=1)
-    near = np.abs(t[j] - c) <= 1.5  # only a sub-label correction: text box centres are off by about a pixel
+    d = np.abs(c[:, None] - t[None, :])
+    j = d.argmin(axis=1)
+    d1 = d[np.arange(len(c)), j]
+    d2 = np.sort(d, axis=1)[:, 1] if len(t) > 1 else np.full(len(c), np.inf)
+    near = (d1 <= np.maximum(1.5, tol)) & ((d1 <= 1.5) | (d2 >= 2 * d1))
     return np.where(near, t[j], c)
 
 
@@ -585,8 +687,8 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
     along_x = lambda p: (np.asarray(p, float).reshape(-1, 2) - corner) @ ux  # noqa: E731
     along_y = lambda p: (np.asarray(p, float).reshape(-1, 2) - corner) @ uy  # noqa: E731
     tx, ty = along_x([(c, y1) for c in xt]), along_y([(x0, r) for r in yt])  # tick marks
-    px = _snap(along_x([t.centre for t, _ in xv]), tx)
-    py = _snap(along_y([t.centre for t, _ in yv]), ty)
+    px = _snap(along_x([t.centre for t, _ in xv]), tx, np.array([0.5 * (t.box[3] - t.box[1]) for t, _ in xv]))
+    py = _snap(along_y([t.centre for t, _ in yv]), ty, np.array([0.5 * (t.box[2] - t.box[0]) for t, _ in yv]))
     lx, ly = float(along_x([(x1, y1)])[0]), float(along_y([(x0, y0)])[0])
     fx = fit_axis(px, np.array([v for _, v in xv]), lx, ticks=tx,
                   log_hint=any(_powers(t.text) for t, _ in xv), texts=[t.text for t, _ in xv])
@@ -595,6 +697,8 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
     if fx is None or fy is None or fx.n_inliers < 2 or fy.n_inliers < 2:
         log.info("tick labels not readable: x %s, y %s", fx, fy)
         return None
+    fx = refine_with_ticks(fx, tx, lx, px, [v for _, v in xv])
+    fy = refine_with_ticks(fy, ty, ly, py, [v for _, v in yv])
     # reference points on the spines
     p1, p2 = corner, corner + ux * lx
     q1, q2 = corner, corner + uy * ly
@@ -602,8 +706,8 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
     yv1, yv2 = fy.value(0.0), fy.value(ly)
     resid = max(fx.residual, fy.residual)
     conf = float(frame.confidence * min(1.0, (min(fx.n_inliers, fy.n_inliers) - 1) / 3) * (1.0 if resid < 0.01 else 0.5))
-    notes = (f"x axis: {fx.n_inliers}/{fx.n_labels} tick labels fit{' (log)' if fx.log else ''}",
-             f"y axis: {fy.n_inliers}/{fy.n_labels} tick labels fit{' (log)' if fy.log else ''}")
+    notes = tuple(f"{n} axis: {f.n_inliers}/{f.n_labels} tick labels fit{' (log)' if f.log else ''}"
+                  + (f", refined on {f.n_ticks} tick marks" if f.n_ticks else "") for n, f in (("x", fx), ("y", fy)))
     return Calibration.from_points([(*p1, xv1), (*p2, xv2)], [(*q1, yv1), (*q2, yv2)], fx.log, fy.log,
                                    source="detected", residual=resid, confidence=conf, plot_box=frame.box,
                                    notes=notes)
