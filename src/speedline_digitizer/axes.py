@@ -8,6 +8,7 @@ as linear or logarithmic; one misread label does not spoil the fit.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -139,7 +140,54 @@ def detect_panel(img: np.ndarray) -> Frame | None:
     y0, y1, x0, x1 = Y0 + r_on[0], Y0 + r_on[-1], X0 + c_on[0], X0 + c_on[-1]
     if x1 - x0 < 0.3 * W or y1 - y0 < 0.3 * H:
         return None
-    return Frame((x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5), 0.0, ("panel",), 0.6)
+    tilt = _panel_tilt(full, x0 - X0, y0 - Y0, x1 - X0, y1 - Y0)
+    if tilt is None:
+        return Frame((x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5), 0.0, ("panel",), 0.6)
+    (bb, bs), (lb, ls) = tilt  # bottom edge y = bb + bs * x, left edge x = lb + ls * y (in the crop)
+    cy = (bb + bs * lb) / (1 - bs * ls)
+    corner = (X0 + lb + ls * cy, Y0 + cy)
+    rot = float(np.degrees(-np.arctan(bs)))
+    return Frame((x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5), rot, ("panel",), 0.6, corner)
+
+
+def _panel_tilt(full: np.ndarray, x0: int, y0: int, x1: int, y1: int, min_deg: float = 0.15):
+    """The bottom and left edges of a panel mask (True: panel colour) as lines, when they are tilted by
+    more than `min_deg` (a rotated scan): ((b, s) of y = b + s * x, (b, s) of x = b + s * y), else None.
+
+    Each column's last panel pixel near the bottom edge and each row's first near the left edge,
+    fitted with outliers (curves, labels crossing the edge) dropped."""
+    h, w = full.shape
+    band = int(max(4, 0.04 * max(h, w)))
+
+    def edge(m, lo, hi, at, last):
+        pos, val = [], []
+        for k in range(lo, hi):
+            seg = m[max(0, at - band):min(m.shape[0], at + band + 1), k]
+            idx = np.flatnonzero(seg)
+            if len(idx):
+                pos.append(k)
+                val.append(max(0, at - band) + (idx[-1] + 0.5 if last else idx[0] - 0.5))
+        if len(pos) < 20:
+            return None
+        pos, val = np.array(pos, float), np.array(val, float)
+        keep = np.ones(len(pos), bool)
+        for _ in range(5):
+            sl, b = np.polyfit(pos[keep], val[keep], 1)
+            r = np.abs(val - (sl * pos + b))
+            new = r <= max(1.0, 2.5 * float(np.median(r[keep])))
+            if new.sum() < 20 or (new == keep).all():
+                break
+            keep = new
+        return float(b), float(sl)
+
+    mx, my = int(0.1 * (x1 - x0)), int(0.1 * (y1 - y0))
+    bottom = edge(full, x0 + mx, x1 - mx, y1, True)
+    left = edge(full.T, y0 + my, y1 - my, x0, False)
+    if bottom is None or left is None:
+        return None
+    if max(abs(np.degrees(np.arctan(bottom[1]))), abs(np.degrees(np.arctan(left[1])))) < min_deg:
+        return None
+    return bottom, left
 
 
 def flatten_panel(img: np.ndarray, tol: int = 10) -> np.ndarray:
@@ -370,6 +418,10 @@ def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
     if ys and ch:  # taller boxes here are rotated text (an axis title)
         ys = [b for b in ys if b[3] - b[1] <= 1.6 * ch + 1] or ys
     if ys:  # keep the column nearest the spine (labels are right-aligned to it, a title's letters stand further out)
+        edge = max(0, x0 - gap_y) - 1
+        corner = [b for b in ys if b[2] >= edge - 1 and b[3] >= y1 - 2]
+        if len(corner) < len(ys):  # a label run on into the tick marks at the corner: not the column's edge
+            ys = [b for b in ys if b not in corner]
         right = max(b[2] for b in ys)
         w = float(np.median([b[3] - b[1] for b in ys]))
         ys = [b for b in ys if b[2] >= right - (min(2.0 * w, 1.2 * ch) if ch else 2.0 * w)]
@@ -380,7 +432,8 @@ def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool, alt
     """RANSAC over label pairs for one model (linear, or log10 of the values): (score, AxisFit) or None.
 
     `alt` (labels x k) holds other readings of each label (NaN: none), taken where they fit and the
-    printed reading does not: '0.05' read as '05' is 5 / 100."""
+    printed reading does not: '0.05' read as '05' is 5 / 100. Of fits explaining as many labels, one
+    whose values rise along the axis wins, then one with fewer other readings, then the straighter."""
     ok = vals > 0 if log else np.ones(len(vals), bool)
     v = np.full(len(vals), np.nan)
     v[ok] = np.log10(vals[ok]) if log else vals[ok]
@@ -399,30 +452,29 @@ def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool, alt
         return d[np.arange(len(pos)), k] <= tol, cand[np.arange(len(pos)), k], k
 
     best = None
-    idx = np.flatnonzero(ok)
-    for i in idx:
-        for j in idx[idx > i]:
-            if abs(pos[j] - pos[i]) < 5 or v[j] == v[i]:
-                continue
-            a = (v[j] - v[i]) / (pos[j] - pos[i])
-            b = v[i] - a * pos[i]
-            inl, vv, k = fit_to(a, b, tol_px)
-            if inl.sum() < 2:
-                continue
-            for _ in range(3):  # refine: least squares on the inliers, then inliers of that line
-                a2, b2 = np.polyfit(pos[inl], vv[inl], 1)
-                if a2 == 0:
-                    break
-                new, vv2, k2 = fit_to(a2, b2, 0.6 * tol_px)
-                if new.sum() < 2 or (new == inl).all():
-                    break
-                inl, vv, k = new, vv2, k2
+    readings = range(cand.shape[1])
+    for (i, j), (ri, rj) in itertools.product(itertools.combinations(range(len(pos)), 2), itertools.product(readings, readings)):
+        vi, vj = cand[i, ri], cand[j, rj]  # a hypothesis from two labels, each as printed or as another reading
+        if abs(pos[j] - pos[i]) < 5 or not (np.isfinite(vi) and np.isfinite(vj)) or vi == vj:
+            continue
+        a = (vj - vi) / (pos[j] - pos[i])
+        inl, vv, k = fit_to(a, vi - a * pos[i], tol_px)
+        if inl.sum() < 2:
+            continue
+        for _ in range(3):  # refine: least squares on the inliers, then inliers of that line
+            a2, b2 = np.polyfit(pos[inl], vv[inl], 1)
             if a2 == 0:
-                continue
-            rms = float(np.sqrt(np.mean(((vv[inl] - b2) / a2 - pos[inl]) ** 2)))
-            score = (int(inl.sum()), a2 > 0, -int((k[inl] > 0).sum()), -rms)  # values rise along an axis
-            if best is None or score > best[0]:
-                best = (score, AxisFit(float(a2), float(b2), log, rms / span_px, int(inl.sum()), len(pos)))
+                break
+            new, vv2, k2 = fit_to(a2, b2, 0.6 * tol_px)
+            if new.sum() < 2 or (new == inl).all():
+                break
+            inl, vv, k = new, vv2, k2
+        if a2 == 0:
+            continue
+        rms = float(np.sqrt(np.mean(((vv[inl] - b2) / a2 - pos[inl]) ** 2)))
+        score = (int(inl.sum()), a2 > 0, -int((k[inl] > 0).sum()), -rms)  # values rise along an axis
+        if best is None or score > best[0]:
+            best = (score, AxisFit(float(a2), float(b2), log, rms / span_px, int(inl.sum()), len(pos)))
     return ((best[0][0], best[0][3]), best[1]) if best else None
 
 
@@ -530,14 +582,18 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
     When both explain the same labels (two labels fit either), labels printed as powers of ten
     (`log_hint`) decide for log, else the tick marks do: they sit at round values of the right scale.
     `texts` (the labels as read) lets a whole number stand for a decimal whose '0.' was lost ('05' for
-    '0.05') where that fits the others and the number as read does not."""
+    '0.05'), and '101' for 10^1 or '410' for 4 x 10^0 (a superscript read in line), where that fits the
+    others and the number as read does not."""
     pos, vals = np.asarray(pos, float), np.asarray(vals, float)
     if len(pos) < 2:
         return None
-    alt = np.full((len(vals), 3), np.nan)  # a whole number read without a point may have lost '0.'
+    alt = np.full((len(vals), 4), np.nan)  # a whole number read without a point may have lost '0.'
     for i, t in enumerate(texts or ()):
         if re.fullmatch(r"\d+", t.strip()) and vals[i] >= 1:
-            alt[i] = vals[i] / np.array([10.0, 100.0, 1000.0])
+            alt[i, :3] = vals[i] / np.array([10.0, 100.0, 1000.0])
+        m = re.fullmatch(r"(?:([1-9])\s*[x×*]?\s*)?10([0-6])", t.strip())
+        if m and allow_log:  # a superscript read in line: '101' is 10^1, '410' or '4x101' 4 x 10^0 or 4 x 10^1
+            alt[i, 3] = float(m.group(1) or 1) * 10.0 ** int(m.group(2))
     lin = _fit_model(pos, vals, span_px, False, alt)
     lg = _fit_model(pos, vals, span_px, True, alt) if allow_log else None
     if lin is None or lg is None:
@@ -559,13 +615,34 @@ def _powers(text: str) -> bool:
     return bool(re.search(r"10\^|[x×]10|^10[°º⁰¹²³⁴⁵⁶⁷⁸⁹]", text.replace(" ", "")))
 
 
-def _tick_values(img, boxes):
-    """(TextBox, value) for each box whose text reads as a number (recognition only: short isolated numbers
-    such as '0' or '5' often escape a text detector, and it is several times faster)."""
-    from .ocr import parse_number, read_crops
+def _log_hint(texts: list) -> bool:
+    """The labels of an axis look like a log axis's: one printed as a power of ten, or just two read and
+    both powers with the superscript read in line ('101' and '100' for 10^1 and 10^0; with more labels
+    a linear axis at 100, 102, 104 reads the same)."""
+    if any(_powers(t) for t in texts):
+        return True
+    return len(texts) == 2 and all(re.fullmatch(r"(?:[1-9]\s*[x×*]?\s*)?10[0-6]", t.strip()) for t in texts)
 
+
+def _tick_values(img, boxes, source=None):
+    """(TextBox, value) for each box whose text reads as a number (recognition only: short isolated numbers
+    such as '0' or '5' often escape a text detector, and it is several times faster).
+
+    `source` (image, 2 x 3 affine from `img`'s pixels to its pixels): read the text there instead, each
+    box carried over as the box around its corners (an upright copy blurs small print; the scan does not)."""
+    from .ocr import TextBox, parse_number, read_crops
+
+    if source is None:
+        read = read_crops(img, boxes)
+    else:
+        src, A = source
+        mapped = []
+        for b in boxes:
+            c = np.array([[b[0], b[1]], [b[2], b[1]], [b[0], b[3]], [b[2], b[3]]], float) @ A[:, :2].T + A[:, 2]
+            mapped.append((c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max()))
+        read = [TextBox(tb.text, tuple(b), tb.score) for tb, b in zip(read_crops(src, mapped), boxes)]
     out = []
-    for tb in read_crops(img, boxes):
+    for tb in read:
         v = parse_number(tb.text)
         if v is not None and tb.score > 0.3:
             out.append((tb, v))
@@ -667,14 +744,21 @@ def _snap(centres, ticks, tol=1.5) -> np.ndarray:
     return np.where(near, t[j], c)
 
 
-def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration | None:
-    """Detect frame and ticks and return a 'detected' Calibration, or None when it cannot."""
+def auto_calibrate(img: np.ndarray, frame: Frame | None = None, _source=None) -> Calibration | None:
+    """Detect frame and ticks and return a 'detected' Calibration, or None when it cannot.
+
+    A frame rotated by 0.15 deg or more is measured on an upright copy of the image (its labels read
+    on the image itself)."""
     frame = frame or detect_frame(img)
     if frame is None:
         return None
+    if abs(frame.rotation_deg) >= 0.15:
+        cal = _calibrate_deskewed(img, frame)
+        if cal is not None:
+            return cal
     xb, yb, xt, yt = tick_label_boxes(img, frame)
     x0, y0, x1, y1 = frame.box
-    xv, yv = _tick_values(img, _spread(xb, 0, MAX_LABELS)), _tick_values(img, _spread(yb, 1, MAX_LABELS))
+    xv, yv = (_tick_values(img, _spread(b, k, MAX_LABELS), _source) for k, b in ((0, xb), (1, yb)))
     if abs(frame.rotation_deg) < 0.15:
         gx, gy = tick_positions(darkness(img), frame)
         xt, yt = sorted(set(xt) | set(gx)), sorted(set(yt) | set(gy))
@@ -691,9 +775,9 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
     py = _snap(along_y([t.centre for t, _ in yv]), ty, np.array([0.5 * (t.box[2] - t.box[0]) for t, _ in yv]))
     lx, ly = float(along_x([(x1, y1)])[0]), float(along_y([(x0, y0)])[0])
     fx = fit_axis(px, np.array([v for _, v in xv]), lx, ticks=tx,
-                  log_hint=any(_powers(t.text) for t, _ in xv), texts=[t.text for t, _ in xv])
+                  log_hint=_log_hint([t.text for t, _ in xv]), texts=[t.text for t, _ in xv])
     fy = fit_axis(py, np.array([v for _, v in yv]), ly, ticks=ty,
-                  log_hint=any(_powers(t.text) for t, _ in yv), texts=[t.text for t, _ in yv])
+                  log_hint=_log_hint([t.text for t, _ in yv]), texts=[t.text for t, _ in yv])
     if fx is None or fy is None or fx.n_inliers < 2 or fy.n_inliers < 2:
         log.info("tick labels not readable: x %s, y %s", fx, fy)
         return None
@@ -711,3 +795,26 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration |
     return Calibration.from_points([(*p1, xv1), (*p2, xv2)], [(*q1, yv1), (*q2, yv2)], fx.log, fy.log,
                                    source="detected", residual=resid, confidence=conf, plot_box=frame.box,
                                    notes=notes)
+
+
+def _calibrate_deskewed(img: np.ndarray, frame: Frame) -> Calibration | None:
+    """Calibrate a rotated frame on a copy of the image turned upright (tick-label bands, tick marks and
+    panel edges are all found along image rows and columns there), then carry the calibration back to
+    the image's own pixels. None when the upright copy's frame is not upright (the caller then measures
+    along the rotated spines)."""
+    import dataclasses
+
+    import cv2
+
+    H, W = img.shape[:2]
+    M = cv2.getRotationMatrix2D(((W - 1) / 2, (H - 1) / 2), -frame.rotation_deg, 1.0)  # image -> upright
+    up = cv2.warpAffine(np.ascontiguousarray(img), M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    fr = detect_frame(up)
+    if fr is None or abs(fr.rotation_deg) >= 0.15:
+        return None
+    cal = auto_calibrate(up, fr, _source=(img, cv2.invertAffineTransform(M)))
+    if cal is None:
+        return None
+    # uv = A' (M [x, y, 1]) + b'
+    return dataclasses.replace(cal, A=cal.A @ M[:, :2], b=cal.A @ M[:, 2] + cal.b, plot_box=frame.box,
+                               notes=cal.notes + (f"measured on the image turned {-frame.rotation_deg:+.2f} deg upright",))
