@@ -3,6 +3,8 @@
     python benchmarks/bench_labels.py [--maps 40] [--seed 7001]
 
 Isolates the label stage from segmentation: 'right' = the value read equals the printed value.
+Also split by the labels' printed digit height (truth 'label_digit_px'): the generator draws some maps'
+labels under 7 px, smaller than people or OCR read reliably.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from speedline_digitizer.labels import read_speed_labels
 from speedline_digitizer.result import Curve
 from speedline_digitizer.synth import generate
 
+LEGIBLE_PX = 7.0
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -22,7 +26,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7001)
     a = ap.parse_args()
     n = right = wrong = inferred = 0
-    by_place = {}
+    by_place, by_size = {}, {}
     secs = []
     for i in range(a.maps):
         m = generate(a.seed, i)
@@ -41,10 +45,15 @@ def main():
         inferred += sum(o.speed_inferred for o in out)
         p = by_place.setdefault(t["label_place"], [0, 0, 0])
         p[0] += len(out); p[1] += ok; p[2] += bad
+        q = by_size.setdefault(t["label_digit_px"] >= LEGIBLE_PX, [0, 0, 0])
+        q[0] += len(out); q[1] += ok; q[2] += bad
     print(f"speed labels on truth curves: {n} curves, right {right} ({100 * right / max(n, 1):.1f}%), "
           f"wrong {wrong}, inferred {inferred}; time/map median {np.median(secs) * 1000:.0f} ms (2-core CPU)")
     for k, (tot, ok, bad) in sorted(by_place.items()):
         print(f"  {k:8s} {ok}/{tot} right, {bad} wrong")
+    for k, (tot, ok, bad) in sorted(by_size.items(), reverse=True):
+        print(f"  digits {'>=' if k else '< '} {LEGIBLE_PX:g} px high: {ok}/{tot} right ({100 * ok / max(tot, 1):.1f}%), "
+              f"{bad} wrong")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,9 @@ def parse_speed(text: str) -> float | None:
     t = re.sub(r"\s+", " ", t).strip(_FRAME_CHARS + " ").rstrip(".")
     t = _SUFFIX.sub("", _PREFIX.sub("", t)).strip()
     t = _THOUSANDS.sub(lambda m: "".join(g for g in m.groups() if g), t)
-    t = re.sub(r"^(\d{2,5}0)1\s*pm$", r"\1 rpm", t)  # '68000 rpm' read as '680001pm' (its r as a 1)
+    # '68000 rpm' read as '680001pm', '680001m' or '680001' (its r as a 1, the rest lost)
+    t = re.sub(r"^(\d{1,3}000)1\s*(?:pm|m)?$", r"\1 rpm", t)
+    t = re.sub(r"^(\d{2,5}0)1\s*pm$", r"\1 rpm", t)
     t_ns = t.replace(" ", "")
     for i, pat in enumerate(_SPEED_PATTERNS):
         m = pat.match(t if i == 2 else t_ns)
@@ -221,6 +223,14 @@ def _framed(ink: np.ndarray, x: int, y: int, w: int, h: int, cover: float = 0.85
 
     return (side(y - 1, y + 2, x, x + w) and side(y + h - 2, y + h + 1, x, x + w)
             and side(y, y + h, x - 1, x + 2) and side(y, y + h, x + w - 2, x + w + 1))
+
+
+def _overlap_frac(a, b) -> float:
+    """The share of the smaller of two boxes that the other covers."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / max(small, 1e-9)
 
 
 def _iou(a, b) -> float:
@@ -569,15 +579,38 @@ def split_merged(img: np.ndarray, cands: list) -> list:
     return out
 
 
+def erase_curves(img: np.ndarray, curves: list, width: int = 3) -> np.ndarray:
+    """A copy of the image with the curves' strokes painted over in the paper's colour (a speedline
+    through its own label, or a neighbour's, spoils the reading)."""
+    import cv2
+
+    if not curves:
+        return img
+    mask = np.zeros(img.shape[:2], np.uint8)
+    for c in curves:
+        p = np.round(np.asarray(c.pixels, float)).astype(np.int32).reshape(-1, 1, 2)
+        if len(p) >= 2:
+            cv2.polylines(mask, [p], False, 255, thickness=width)
+    paper = np.median(img.reshape(-1, img.shape[-1]) if img.ndim == 3 else img.ravel(), axis=0)
+    out = img.copy()
+    out[mask > 0] = paper
+    return out
+
+
 def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     """Attach speeds to curves (OCR); curves keep their order.
 
     The image is read at its own size first, and again scaled up when that found labels for fewer
     than half the curves (small print)."""
     cands = candidate_labels(img, plot_box)
-    if len(cands) < 0.5 * len(curves):
+    if len(cands) < len(curves):  # small print: read again scaled up; those readings win where both read
         more = candidate_labels(img, plot_box, upscale=True)
-        cands = more if len(more) > len(cands) else cands
+        cands = more + [(tb, v) for tb, v in cands if not any(_overlap_frac(tb.box, o.box) > 0.3 for o, _ in more)]
+    if len(cands) < len(curves):
+        # read again with the curves painted out: a line through a label (its own, a neighbour's) spoils it;
+        # labels on their line (inline) vanish there, so the first readings are kept
+        more = candidate_labels(erase_curves(img, curves), plot_box, upscale=True)
+        cands = cands + [(tb, v) for tb, v in more if not any(_overlap_frac(tb.box, o.box) > 0.3 for o, _ in cands)]
     cands = split_merged(img, cands)
     if len(cands) < len(curves) and not legend_entries(cands):
         cands = cands + boxed_labels(img, cands, plot_box)

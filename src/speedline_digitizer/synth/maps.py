@@ -516,6 +516,17 @@ def _rot_points(pts, angle, w, h):
     return np.column_stack([xr + cx, yr + cy])
 
 
+def _label_digit_px(p: dict) -> float:
+    """How tall the speed labels' digits are in the final picture, in pixels (0.72 of the font's em, the
+    digit height of the fonts drawn; after any downscaling). Print under about 7 px is hard to read for
+    people and OCR alike."""
+    w = p["size_px"][0]
+    fs = max(5.0, p["font_scale"] * 9.0 * (w / 800) ** 0.5 * 100 / p["dpi"])  # points, as _draw sets it
+    em = fs * (0.85 if p["label_place"] in ("end", "surge") else 0.8) * p["dpi"] / 72.0
+    s = max(p["downscale"], 300 / w) if p["downscale"] != 1.0 else 1.0
+    return 0.72 * em * s
+
+
 def render(p: dict) -> SynthMap:
     """Draw a sampled map (picture, mask and ground truth)."""
     img, pix, box = _draw(p, mask_mode=False)
@@ -568,7 +579,8 @@ def render(p: dict) -> SynthMap:
                        "dashed": p["dashed"]})
     truth = {"image": None, "xlim": list(p["xlim"]), "ylim": list(p["ylim"]), "x_log": p["x_log"], "y_log": p["y_log"],
              "plot_box_px": [round(v, 2) for v in box], "rotation_deg": p["rotation_deg"], "style": p["style"],
-             "label_place": p["label_place"], "label_format": p["label_format"], "curves": curves}
+             "label_place": p["label_place"], "label_format": p["label_format"],
+             "label_digit_px": round(_label_digit_px(p), 1), "blur": p["blur"], "curves": curves}
     return SynthMap(img, mask, truth)
 
 
