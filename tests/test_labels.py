@@ -15,7 +15,8 @@ from speedline_digitizer.result import Curve
                                         ("0.7 Ndes", 0.7), ("80% speed", 80), ("Speed 0.8", 0.8),
                                         ("n = 12000 rpm", 12000), ("12,000 rpm", 12000), ("12 000 rpm", 12000),
                                         ("120.000 U/min", 120000), ("12.5 krpm", 12.5), ("N_c = 0.7", 0.7),
-                                        ("RPM 12000", 12000), ("680001pm", 68000)])
+                                        ("RPM 12000", 12000), ("680001pm", 68000),
+                                        ("n =340001m", 34000), ("840001", 84000)])
 def test_speed_label_formats(text, value):
     assert parse_speed(text) == pytest.approx(value)
 
@@ -254,4 +255,18 @@ def test_value_far_off_the_maps_scale_is_dropped():
     c = _curve(10, 50, 100, 80)
     out = enforce_order([Curve(c.x, c.y, c.pixels, s) for s in [46, 72, 798596]])  # '79% 85% 96%' run together
     assert [o.speed for o in out] == [46, 72, None]
+
+
+def test_curves_are_painted_out_for_a_second_reading():
+    from speedline_digitizer.labels import erase_curves
+
+    img = np.full((60, 120, 3), 250, np.uint8)
+    img[30, 10:110] = 0  # a speedline through ...
+    img[24:36, 50:53] = 40  # ... a digit's stem
+    c = _curve(10, 30, 109, 30)
+    out = erase_curves(img, [c])
+    assert (out[29:32, 10:110] == 250).all()  # the line's stroke is paper now
+    assert (out[24:28, 50:53] == 40).all() and (out[33:36, 50:53] == 40).all()  # the digit around it is kept
+    assert (img[30, 10:50] == 0).all()  # the picture itself is not changed
+    assert erase_curves(img, []) is img
 

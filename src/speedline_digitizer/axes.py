@@ -472,7 +472,7 @@ def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool, alt
         if a2 == 0:
             continue
         rms = float(np.sqrt(np.mean(((vv[inl] - b2) / a2 - pos[inl]) ** 2)))
-        score = (int(inl.sum()), a2 > 0, -int((k[inl] > 0).sum()), -rms)  # values rise along an axis
+        score = (int(inl.sum()), a2 > 0, -int((k[inl] > 0).sum()), -round(rms, 6))  # values rise along an axis
         if best is None or score > best[0]:
             best = (score, AxisFit(float(a2), float(b2), log, rms / span_px, int(inl.sum()), len(pos)))
     return ((best[0][0], best[0][3]), best[1]) if best else None
@@ -542,13 +542,13 @@ def refine_with_ticks(fit: AxisFit, ticks, span_px: float, pos=(), vals=(), tol:
     t = np.asarray(ticks, float)
     if len(t) < 3 or fit.a == 0:
         return fit
-    step = _round_step(fit, t, tol)
+    step = _round_step(fit, t, 2 * tol)
     if step is None and not fit.log:
         return fit
     a, b = fit.a, fit.b
     ok = np.zeros(len(t), bool)
-    for _ in range(4):
-        target, new = _round_targets(a, b, step, t, tol)
+    for k in range(4):  # the labels' fit may be a pixel or two off: the first match is looser
+        target, new = _round_targets(a, b, step, t, tol if k else 2 * tol)
         if new.sum() < 3 or len(np.unique(target[new])) < 3 or (new == ok).all():
             break
         ok = new
@@ -589,11 +589,15 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
         return None
     alt = np.full((len(vals), 4), np.nan)  # a whole number read without a point may have lost '0.'
     for i, t in enumerate(texts or ()):
-        if re.fullmatch(r"\d+", t.strip()) and vals[i] >= 1:
-            alt[i, :3] = vals[i] / np.array([10.0, 100.0, 1000.0])
         m = re.fullmatch(r"(?:([1-9])\s*[x×*]?\s*)?10([0-6])", t.strip())
         if m and allow_log:  # a superscript read in line: '101' is 10^1, '410' or '4x101' 4 x 10^0 or 4 x 10^1
-            alt[i, 3] = float(m.group(1) or 1) * 10.0 ** int(m.group(2))
+            alt[i, 0] = float(m.group(1) or 1) * 10.0 ** int(m.group(2))  # first: it wins a tie
+        if re.fullmatch(r"\d+", t.strip()) and vals[i] >= 1:
+            alt[i, 1:] = vals[i] / np.array([10.0, 100.0, 1000.0])
+    texts = list(texts or ())
+    if allow_log and _inline_powers(texts):  # '100' and '101': 10^0 and 10^1 as read
+        vals = np.where(np.isfinite(alt[:, 0]), alt[:, 0], vals)
+    log_hint = log_hint or _log_hint(texts)
     lin = _fit_model(pos, vals, span_px, False, alt)
     lg = _fit_model(pos, vals, span_px, True, alt) if allow_log else None
     if lin is None or lg is None:
@@ -619,8 +623,11 @@ def _log_hint(texts: list) -> bool:
     """The labels of an axis look like a log axis's: one printed as a power of ten, or just two read and
     both powers with the superscript read in line ('101' and '100' for 10^1 and 10^0; with more labels
     a linear axis at 100, 102, 104 reads the same)."""
-    if any(_powers(t) for t in texts):
-        return True
+    return any(_powers(t) for t in texts) or _inline_powers(texts)
+
+
+def _inline_powers(texts: list) -> bool:
+    """Just two labels read, both powers of ten with the superscript read in line ('101', '410')."""
     return len(texts) == 2 and all(re.fullmatch(r"(?:[1-9]\s*[x×*]?\s*)?10[0-6]", t.strip()) for t in texts)
 
 
@@ -775,9 +782,9 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None, _source=None) ->
     py = _snap(along_y([t.centre for t, _ in yv]), ty, np.array([0.5 * (t.box[2] - t.box[0]) for t, _ in yv]))
     lx, ly = float(along_x([(x1, y1)])[0]), float(along_y([(x0, y0)])[0])
     fx = fit_axis(px, np.array([v for _, v in xv]), lx, ticks=tx,
-                  log_hint=_log_hint([t.text for t, _ in xv]), texts=[t.text for t, _ in xv])
+                  texts=[t.text for t, _ in xv])
     fy = fit_axis(py, np.array([v for _, v in yv]), ly, ticks=ty,
-                  log_hint=_log_hint([t.text for t, _ in yv]), texts=[t.text for t, _ in yv])
+                  texts=[t.text for t, _ in yv])
     if fx is None or fy is None or fx.n_inliers < 2 or fy.n_inliers < 2:
         log.info("tick labels not readable: x %s, y %s", fx, fy)
         return None

@@ -1,0 +1,87 @@
+import numpy as np
+import pytest
+
+from speedline_digitizer.axes import Frame, darkness, fit_axis, refine_with_ticks, tick_positions
+
+
+def _frame_image(minor_len=2, major_len=5):
+    """White page, 1 px spines at column 80 and row 340, major ticks every 50 px (outward) and 1-2 px
+    minor ticks between them (inward)."""
+    img = np.full((400, 520), 255, np.uint8)
+    img[40:341, 80] = 60
+    img[340, 80:481] = 60
+    for x in range(80, 481, 10):
+        if (x - 80) % 50 == 0:
+            img[341:341 + major_len, x] = 60
+        else:
+            img[340 - minor_len:340, x] = 120  # short and grey, as matplotlib draws minor ticks
+    return np.repeat(img[:, :, None], 3, axis=2)
+
+
+def test_short_minor_ticks_are_found_to_a_fraction_of_a_pixel():
+    img = _frame_image()
+    fr = Frame((80.0, 40.0, 480.0, 340.0), 0.0, ("left", "bottom"), 0.75, (80.0, 340.0))
+    xs, _ = tick_positions(darkness(img), fr)
+    want = [x for x in range(90, 480, 10)]  # the corner's tick and the last (on the frame's end) are left out
+    assert len(xs) >= len(want) - 1
+    assert np.abs(np.array(xs)[:, None] - np.array(want)[None, :]).min(axis=1).max() < 0.3
+    img[300, 90:470] = 0  # a curve through the plot does not make marks
+    assert len(tick_positions(darkness(img), fr)[0]) == len(xs)
+
+
+def test_axis_refined_on_tick_marks_beats_two_offset_labels():
+    # labels '10' and '14' read 0.8 px off their ticks (either way), 83 px apart on a 250 px axis: the
+    # error at the far end grows to ~1.5 %; exact ticks every 2 units fix it
+    span = 250.0
+    true = lambda v: (v - 2.0) * span / 12.0  # noqa: E731  values 2..14 over 250 px
+    pos, vals = np.array([true(10) + 0.8, true(14) - 0.8]), np.array([10.0, 14.0])
+    f = fit_axis(pos, vals, span)
+    ticks = [true(v) for v in (4, 6, 8, 10, 12)]
+    g = refine_with_ticks(f, ticks, span, pos, vals)
+    assert g.n_ticks == 5 and g.value(0.0) == pytest.approx(2.0, abs=1e-6)
+    assert abs(f.value(0.0) - 2.0) > 0.1  # the labels alone were off
+    # a wrong step (marks that sit at no round value of the labels' fit) leaves the fit alone
+    assert refine_with_ticks(f, [3.3, 61.7, 119.1], span, pos, vals) is f
+
+
+def test_refinement_rejects_marks_that_disagree_with_many_labels():
+    span = 500.0
+    pos = np.array([0.0, 100, 200, 300, 400, 500])
+    vals = pos / 100.0
+    f = fit_axis(pos, vals, span)
+    stray = [3.0, 53.0, 103.0, 153.0, 203.0, 253.0]  # marks 3 px off the labels, each at a 'round' 0.5 step
+    assert refine_with_ticks(f, stray, span, pos, vals) is f
+
+
+def test_superscripts_read_in_line_make_a_log_axis():
+    # matplotlib's '10^0' and '10^1' read as '100' and '101'
+    pos = np.array([100.0, 700.0])
+    f = fit_axis(pos, np.array([100.0, 101.0]), 800, texts=["100", "101"])
+    assert f.log and f.value(100) == pytest.approx(1.0) and f.value(700) == pytest.approx(10.0)
+    # '4x10^0' read as '4100' (the x lost, the superscript in line) beside a clean '10¹'
+    g = fit_axis(np.array([100.0, 500.0]), np.array([4100.0, 10.0]), 800, texts=["4100", "10¹"])
+    assert g.log and g.value(100) == pytest.approx(4.0)
+
+
+def test_values_rise_along_an_axis_when_pairs_tie():
+    # '3' at 283 px, '6' at 503 px (true log axis) and a misread '109' at 155 px: either pair fits two labels
+    pos = np.array([503.0, 283.0, 155.0])
+    f = fit_axis(pos, np.array([6.0, 3.0, 109.0]), 580, log_hint=True, texts=["6×10⁰", "3×10⁰", "109"])
+    assert f.log and f.a > 0 and f.value(503.0) == pytest.approx(6.0)
+
+
+def test_tilted_grey_panel_gives_its_rotation_and_corner():
+    from scipy import ndimage
+
+    from speedline_digitizer.axes import detect_frame
+
+    img = np.full((500, 640), 250.0)
+    img[60:420, 100:580] = 215  # grey panel, no spines
+    img[60:420, 100 + 60:580:60] = 250
+    H, W = img.shape
+    rot = np.clip(ndimage.rotate(img, 1.0, reshape=False, order=1, cval=250), 0, 255).astype(np.uint8)
+    fr = detect_frame(np.repeat(rot[:, :, None], 3, axis=2))
+    assert fr is not None and fr.spines == ("panel",) and fr.rotation_deg == pytest.approx(1.0, abs=0.1)
+    cx, cy, a = (W - 1) / 2, (H - 1) / 2, np.deg2rad(1.0)
+    x, y = 99.5 - cx, 419.5 - cy  # the panel's bottom-left corner, rotated like the picture
+    assert fr.corner == pytest.approx((x * np.cos(a) + y * np.sin(a) + cx, -x * np.sin(a) + y * np.cos(a) + cy), abs=1.5)
