@@ -266,6 +266,26 @@ def legend_entries(cands: list) -> list:
     return [int(j) for j in best] if len(best) >= 3 else []
 
 
+def _legend_of(cands: list, curves: list) -> list:
+    """:func:`legend_entries`, unless the column's labels sit at the curves' ends."""
+    legend = legend_entries(cands)
+    return [] if legend and _at_curve_ends(cands, legend, curves) else legend
+
+
+def _at_curve_ends(cands: list, entries: list, curves: list) -> bool:
+    """Whether most of a column of labels sit at curve ends (within two text heights of the box): labels
+    along a steep surge line or choke tails stack like a legend, but a legend's rows do not touch ends."""
+    ends = np.array([c.pixels[k] for c in curves for k in (0, -1)], float)
+    near = 0
+    for j in entries:
+        x0, y0, x1, y1 = cands[j][0].box
+        h = max(y1 - y0, 4)
+        dx = np.maximum(0, np.maximum(x0 - ends[:, 0], ends[:, 0] - x1))
+        dy = np.maximum(0, np.maximum(y0 - ends[:, 1], ends[:, 1] - y1))
+        near += bool((np.hypot(dx, dy) <= 2 * h).any())
+    return near > 0.5 * len(entries)
+
+
 def _stacked_pair(cands: list) -> list:
     """Indices of two candidates stacked like legend rows (left-aligned, one line apart), else []."""
     for i in range(len(cands)):
@@ -400,7 +420,7 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
     labels go to the curve whose end or line is nearest (Hungarian matching, within reach)."""
     if not curves or not cands:
         return curves
-    legend = legend_entries(cands)
+    legend = _legend_of(cands, curves)  # labels stacked at the curves' surge or choke ends are no legend
     if legend:
         cands, legend = complete_legend(img, cands, legend, plot_box=plot_box)
     else:  # two rows of small print read out of a longer legend: a legend only if more rows are read
@@ -432,12 +452,53 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
     if np.isfinite(cost).any():
         big = 1e6
         r, k = linear_sum_assignment(np.where(np.isfinite(cost), cost, big))
-        pairs.update({free[int(i)]: rest[int(j)] for i, j in zip(r, k) if cost[i, j] < big})
+        first = {free[int(i)]: rest[int(j)] for i, j in zip(r, k) if cost[i, j] < big}
+        again = _same_offset_cost(curves, cands, first, free, rest, reach)
+        if again is not None:
+            cost = again
+            r, k = linear_sum_assignment(np.where(np.isfinite(cost), cost, big))
+            first = {free[int(i)]: rest[int(j)] for i, j in zip(r, k) if cost[i, j] < big}
+        pairs.update(first)
     out = list(curves)
     for i, j in pairs.items():
         tb, v = cands[j]
         out[i] = replace(out[i], speed=v, speed_label=tb.text.strip())
     return out
+
+
+def _same_offset_cost(curves: list, cands: list, pairs: dict, free: list, rest: list, reach: float):
+    """Costs for a second matching when the labels sit at one end of their curves with one offset (a
+    plotting program places them all alike: up-left of the surge end, under the choke end): the
+    distance of each label, moved back by that offset, to each curve's end, in text heights.
+
+    The offset is the one (label centre minus a curve end, within 3 text heights) that brings the most
+    labels within 0.6 text heights of an end of that kind, at least 3 and most of the first matching's
+    pairs; refined to the median over those labels. None when there is no such placement. Crowded labels
+    then go to their own curve, not a neighbour's when one label is missing."""
+    if len(pairs) < 3 or not rest:
+        return None
+    C = np.array([cands[j][0].centre for j in rest], float)
+    h = float(np.median([max(cands[j][0].box[3] - cands[j][0].box[1], 4) for j in rest]))
+    best = None
+    for k in (0, -1):
+        E = np.array([curves[i].pixels[k] for i in free], float)
+        V = (C[:, None, :] - E[None, :, :]).reshape(-1, 2)
+        V = V[np.hypot(*V.T) <= 3 * h]
+        for o in V:
+            D = np.hypot(*((C - o)[:, None, :] - E[None, :, :]).transpose(2, 0, 1))
+            hit = D.min(axis=1) <= 0.6 * h
+            n = int(hit.sum())
+            if best is None or n > best[0]:
+                best = (n, k, o, hit)
+    if best is None or best[0] < 3 or best[0] < 0.6 * len(pairs):
+        return None
+    _, k, o, hit = best
+    E = np.array([curves[i].pixels[k] for i in free], float)
+    D = np.hypot(*((C - o)[:, None, :] - E[None, :, :]).transpose(2, 0, 1))
+    near = D.argmin(axis=1)
+    o = np.median(C[hit] - E[near[hit]], axis=0)  # refined on the labels it explains
+    D = np.hypot(*((C - o)[:, None, :] - E[None, :, :]).transpose(2, 0, 1)).T  # curves x labels
+    return np.where(D <= min(reach, 3 * h), D / h, np.inf)
 
 
 def _colour_votes(patch: np.ndarray, cols: np.ndarray, near: float = 40.0) -> np.ndarray:
@@ -612,8 +673,8 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
         more = candidate_labels(erase_curves(img, curves), plot_box, upscale=True)
         cands = cands + [(tb, v) for tb, v in more if not any(_overlap_frac(tb.box, o.box) > 0.3 for o, _ in cands)]
     cands = split_merged(img, cands)
-    if len(cands) < len(curves) and not legend_entries(cands):
+    if len(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + boxed_labels(img, cands, plot_box)
-    if len(cands) < len(curves) and not legend_entries(cands):
+    if len(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + labels_near_ends(img, curves, cands, plot_box)
     return enforce_order(assign_labels(img, curves, cands, plot_box))
