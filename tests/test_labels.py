@@ -270,3 +270,14 @@ def test_curves_are_painted_out_for_a_second_reading():
     assert (img[30, 10:50] == 0).all()  # the picture itself is not changed
     assert erase_curves(img, []) is img
 
+
+
+def test_labels_stacked_at_surge_ends_are_no_legend():
+    # five speedlines start on a steep surge line; their labels sit just up-left of the starts, left-aligned
+    # like a legend's rows; one label was not read
+    img = np.full((400, 500, 3), 255, np.uint8)
+    curves = [_curve(200, 330 - 30 * k, 450, 340 - 30 * k) for k in range(5)]
+    cands = [(TextBox(f"{60 + 10 * k}%", (150, 312 - 30 * k, 192, 326 - 30 * k), 0.99), 60.0 + 10 * k)
+             for k in range(4)]
+    out = assign_labels(img, curves, cands)
+    assert [c.speed for c in out] == [60, 70, 80, 90, None]
