@@ -85,3 +85,23 @@ def test_tilted_grey_panel_gives_its_rotation_and_corner():
     cx, cy, a = (W - 1) / 2, (H - 1) / 2, np.deg2rad(1.0)
     x, y = 99.5 - cx, 419.5 - cy  # the panel's bottom-left corner, rotated like the picture
     assert fr.corner == pytest.approx((x * np.cos(a) + y * np.sin(a) + cx, -x * np.sin(a) + y * np.cos(a) + cy), abs=1.5)
+
+
+def test_thin_spines_of_a_rotated_scan_are_found():
+    # 1 px spines turned 0.5 deg and kept crisp: each is a staircase of 1 px steps
+    from scipy import ndimage
+
+    from speedline_digitizer.axes import detect_frame
+
+    img = np.full((420, 580), 250.0)
+    img[15:361, 67] = 30
+    img[360, 67:541] = 30
+    img[15:361, 540] = 30
+    img[15, 67:541] = 30
+    for y in range(40, 360, 24):  # a light grid
+        img[y, 68:540] = 215
+    rot = np.clip(ndimage.rotate(img, 0.5, reshape=False, order=0, cval=250), 0, 255).astype(np.uint8)
+    fr = detect_frame(np.repeat(rot[:, :, None], 3, axis=2))
+    assert fr is not None and {"left", "bottom"} <= set(fr.spines)
+    assert fr.rotation_deg == pytest.approx(0.5, abs=0.1)
+    assert fr.box[2] - fr.box[0] == pytest.approx(473, abs=4)

@@ -218,18 +218,25 @@ def detect_frame(img: np.ndarray) -> Frame | None:
 
     A plot on a filled panel without spines is found by its panel (`detect_panel`)."""
     found = _detect_spines(img)
+    if found is None:  # a thin spine of a slightly rotated scan is a staircase the line transform may lose
+        found = _detect_spines(img, thicken=True)
     return found if found is not None else detect_panel(img)
 
 
-def _detect_spines(img: np.ndarray) -> Frame | None:
+def _detect_spines(img: np.ndarray, thicken: bool = False) -> Frame | None:
+    """Left and bottom spines (and right and top ones that meet them) as a Frame, or None.
+
+    `thicken`: look for lines in the ink grown by a pixel (the probabilistic transform's segment walk
+    loses a 1 px staircase where its steps fall off the walk's own raster; thick ink gives slightly
+    tilted copies of every line, so this is the second try)."""
     import cv2
 
     H, W = img.shape[:2]
     dark = darkness(img)
     ink = _ink(dark).astype(np.uint8) * 255
     min_len = int(0.35 * min(H, W))
-    lines = cv2.HoughLinesP(ink, 1, np.pi / 720, threshold=max(30, min_len // 2), minLineLength=min_len,
-                            maxLineGap=max(3, min(H, W) // 200))
+    lines = cv2.HoughLinesP(cv2.dilate(ink, np.ones((3, 3), np.uint8)) if thicken else ink, 1, np.pi / 720,
+                            threshold=max(30, min_len // 2), minLineLength=min_len, maxLineGap=max(3, min(H, W) // 200))
     if lines is None:
         return None
     L = np.asarray(lines).reshape(-1, 4).astype(float)
