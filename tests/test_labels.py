@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -281,3 +283,11 @@ def test_labels_stacked_at_surge_ends_are_no_legend():
              for k in range(4)]
     out = assign_labels(img, curves, cands)
     assert [c.speed for c in out] == [60, 70, 80, 90, None]
+
+
+def test_percent_sign_read_as_a_nine_is_dropped_from_the_value():
+    curves = [replace(_curve(0, 100 - 10 * k, 50, 100 - 10 * k), speed=v, speed_label=t)
+              for k, (v, t) in enumerate([(46, "46%"), (72, "72%"), (74, "74%"), (829, "829"), (100, "100%")])]
+    out = enforce_order(curves)
+    assert [c.speed for c in out] == [46, 72, 74, 82, 100]
+    assert out[3].speed_label == "829"  # the text as read stays
