@@ -105,3 +105,13 @@ def test_thin_spines_of_a_rotated_scan_are_found():
     assert fr is not None and {"left", "bottom"} <= set(fr.spines)
     assert fr.rotation_deg == pytest.approx(0.5, abs=0.1)
     assert fr.box[2] - fr.box[0] == pytest.approx(473, abs=4)
+
+
+def test_words_of_one_tick_label_are_joined():
+    from speedline_digitizer.axes import _join_words
+
+    h = 8.0  # digit height; labels '4 x 10^0', '6 x 10^0', '10^1' read as separate words
+    boxes = [(53, 360, 60, 367), (64, 360, 80, 367), (134, 361, 138, 366), (142, 360, 162, 367), (245, 362, 257, 369)]
+    assert _join_words(boxes, h) == [(53, 360, 80, 367), (134, 360, 162, 367), (245, 362, 257, 369)]
+    spread = [(0, 0, 20, 8), (60, 0, 80, 8), (120, 0, 140, 8)]  # labels 40 px apart stay apart
+    assert _join_words(spread, h) == spread

@@ -383,6 +383,24 @@ def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str,
 TEXT_MARGIN = 22.0  # grey levels: thin, light tick digits
 
 
+def _join_words(boxes: list, h: float) -> list:
+    """Boxes of one row of tick labels with the words of a label joined ('6' and 'x10^0' of '6 x 10^0'):
+    neighbours closer than a fifth of the row's typical gap between labels and than 1.5 digit heights."""
+    if len(boxes) < 3:
+        return boxes
+    b = sorted((list(q) for q in boxes), key=lambda q: q[0])
+    gaps = np.array([b[k + 1][0] - b[k][2] for k in range(len(b) - 1)], float)
+    typical = float(np.median(gaps[gaps > 1.5 * h])) if (gaps > 1.5 * h).any() else 0.0
+    out = [b[0]]
+    for q, g in zip(b[1:], gaps):
+        if 0 < typical and g <= min(0.2 * typical, 1.5 * h):
+            p = out[-1]
+            out[-1] = [p[0], min(p[1], q[1]), max(p[2], q[2]), max(p[3], q[3])]
+        else:
+            out.append(q)
+    return [tuple(q) for q in out]
+
+
 def _spine_end(rows: np.ndarray, gap: int) -> int:
     """Rows of ink mask from the spine outwards (row 0 on the spine): the offset of the first row past the
     spine's stroke plus one blank row, at most `gap`."""
@@ -416,7 +434,7 @@ def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
     if xs:  # keep the first row of labels (nearest the spine)
         top = min(b[1] for b in xs)
         h = np.median([b[3] - b[1] for b in xs])
-        xs = [b for b in xs if b[1] <= top + 0.8 * h]
+        xs = _join_words([b for b in xs if b[1] <= top + 0.8 * h], h)
     xa = max(0, x0 - gap_y - 2 * band)
     ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap_y)], (xa, max(0, y0 - band)),
                           char_h, "right", tol)
