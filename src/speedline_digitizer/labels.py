@@ -468,31 +468,38 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
 
 def _same_offset_cost(curves: list, cands: list, pairs: dict, free: list, rest: list, reach: float):
     """Costs for a second matching when the labels sit at one end of their curves with one offset (a
-    plotting program places them all alike: up-left of the surge end, under the choke end): the
-    distance of each label, moved back by that offset, to each curve's end, in text heights.
+    plotting program places them all alike: the bottom-right corner up-left of the surge end, the top
+    centre under the choke end): the distance of each label's anchor point, moved back by that offset,
+    to each curve's end, in text heights.
 
-    The offset is the one (label centre minus a curve end, within 3 text heights) that brings the most
-    labels within 0.6 text heights of an end of that kind, at least 3 and most of the first matching's
-    pairs; refined to the median over those labels. None when there is no such placement. Crowded labels
-    then go to their own curve, not a neighbour's when one label is missing."""
+    The anchor (a corner, an edge's middle or the centre of the text box: texts read with or without
+    their words differ in width, not in where they are anchored) and the offset (that anchor minus a
+    curve end, within 3 text heights) are the pair that brings the most labels within 0.6 text heights
+    of an end of one kind, at least 3 and most of the first matching's pairs; the offset is refined to
+    the median over those labels. None when there is no such placement. Crowded labels then go to their
+    own curve, not a neighbour's when one label is missing."""
     if len(pairs) < 3 or not rest:
         return None
-    C = np.array([cands[j][0].centre for j in rest], float)
-    h = float(np.median([max(cands[j][0].box[3] - cands[j][0].box[1], 4) for j in rest]))
+    B = np.array([cands[j][0].box for j in rest], float)
+    h = float(np.median(np.maximum(B[:, 3] - B[:, 1], 4)))
+    xs = (B[:, 0], (B[:, 0] + B[:, 2]) / 2, B[:, 2])
+    ys = (B[:, 1], (B[:, 1] + B[:, 3]) / 2, B[:, 3])
+    anchors = [np.column_stack([x, y]) for x in xs for y in ys]
     best = None
     for k in (0, -1):
         E = np.array([curves[i].pixels[k] for i in free], float)
-        V = (C[:, None, :] - E[None, :, :]).reshape(-1, 2)
-        V = V[np.hypot(*V.T) <= 3 * h]
-        for o in V:
-            D = np.hypot(*((C - o)[:, None, :] - E[None, :, :]).transpose(2, 0, 1))
-            hit = D.min(axis=1) <= 0.6 * h
-            n = int(hit.sum())
-            if best is None or n > best[0]:
-                best = (n, k, o, hit)
-    if best is None or best[0] < 3 or best[0] < 0.6 * len(pairs):
+        for C in anchors:
+            V = (C[:, None, :] - E[None, :, :]).reshape(-1, 2)
+            V = V[np.hypot(*V.T) <= 3 * h]
+            for o in V:
+                D = np.hypot(*((C - o)[:, None, :] - E[None, :, :]).transpose(2, 0, 1))
+                hit = D.min(axis=1) <= 0.6 * h
+                key = (int(hit.sum()), -float(np.hypot(*o)))  # most labels, then the nearest placement
+                if best is None or key > best[0]:
+                    best = (key, k, C, o, hit)
+    if best is None or best[0][0] < 3 or best[0][0] < 0.6 * len(pairs):
         return None
-    _, k, o, hit = best
+    _, k, C, o, hit = best
     E = np.array([curves[i].pixels[k] for i in free], float)
     D = np.hypot(*((C - o)[:, None, :] - E[None, :, :]).transpose(2, 0, 1))
     near = D.argmin(axis=1)
