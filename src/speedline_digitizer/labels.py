@@ -646,7 +646,11 @@ def split_merged(img: np.ndarray, cands: list) -> list:
             out.append((tb, v))
             continue
         _, a1, b0 = max(gaps)
-        halves = [(x0, y0, x0 + a1, y1), (x0 + b0, y0, x1, y1)]
+        halves = []
+        for c0, c1 in ((0, a1 + 1), (b0, w)):  # each half cut to its own ink (the two may sit at other heights)
+            rows = np.flatnonzero(ink[:, c0:c1].any(axis=1))
+            r0, r1 = (int(rows[0]), int(rows[-1])) if len(rows) else (0, ink.shape[0] - 1)
+            halves.append((x0 + c0, y0 + r0, x0 + c1 - 1, y0 + r1))
         got = []
         for h in read_crops(img, halves, pad=2):
             hv = parse_speed(h.text)
@@ -677,8 +681,10 @@ def erase_curves(img: np.ndarray, curves: list, width: int = 3) -> np.ndarray:
 def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     """Attach speeds to curves (OCR); curves keep their order.
 
-    The image is read at its own size first, and again scaled up when that found labels for fewer
-    than half the curves (small print)."""
+    The image is read at its own size first; while labels are missing, again scaled up (small print)
+    and once more with the curves painted out (a line through a label). Two labels read as one are
+    split on the painted-out copy (a curve's tail between them hides the gap)."""
+    erased = erase_curves(img, curves)
     cands = candidate_labels(img, plot_box)
     if len(cands) < len(curves):  # small print: read again scaled up; those readings win where both read
         more = candidate_labels(img, plot_box, upscale=True)
@@ -686,9 +692,9 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     if len(cands) < len(curves):
         # read again with the curves painted out: a line through a label (its own, a neighbour's) spoils it;
         # labels on their line (inline) vanish there, so the first readings are kept
-        more = candidate_labels(erase_curves(img, curves), plot_box, upscale=True)
+        more = candidate_labels(erased, plot_box, upscale=True)
         cands = cands + [(tb, v) for tb, v in more if not any(_overlap_frac(tb.box, o.box) > 0.3 for o, _ in cands)]
-    cands = split_merged(img, cands)
+    cands = split_merged(erased, cands)
     if len(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + boxed_labels(img, cands, plot_box)
     if len(cands) < len(curves) and not _legend_of(cands, curves):
