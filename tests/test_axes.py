@@ -115,3 +115,12 @@ def test_words_of_one_tick_label_are_joined():
     assert _join_words(boxes, h) == [(53, 360, 80, 367), (134, 360, 162, 367), (245, 362, 257, 369)]
     spread = [(0, 0, 20, 8), (60, 0, 80, 8), (120, 0, 140, 8)]  # labels 40 px apart stay apart
     assert _join_words(spread, h) == spread
+
+
+def test_frame_at_the_image_edge_has_no_label_band_and_does_not_crash():
+    from speedline_digitizer.axes import _group_boxes, tick_label_boxes
+
+    assert _group_boxes(np.zeros((50, 0), bool), (0, 0), 10.0, "right") == ([], [])
+    img = np.full((200, 300, 3), 255, np.uint8)
+    fr = Frame((0.0, 0.0, 299.0, 199.0), 0.0, ("left", "bottom"), 0.75, (0.0, 199.0))
+    assert tick_label_boxes(img, fr) == ([], [], [], [])

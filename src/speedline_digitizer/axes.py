@@ -344,7 +344,9 @@ def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str,
     """
     import cv2
 
-    n, _, st, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if min(mask.shape) < 2:  # no band there (a frame at the image's edge): OpenCV crashes on an empty image
+        return [], []
+    n, _, st, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(mask, dtype=np.uint8), connectivity=8)
     H, W = mask.shape
     boxes, ticks = [], []
     for i in range(1, n):
