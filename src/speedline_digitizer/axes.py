@@ -220,6 +220,10 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     found = _detect_spines(img)
     if found is None:  # a thin spine of a slightly rotated scan is a staircase the line transform may lose
         found = _detect_spines(img, thicken=True)
+        H, W = img.shape[:2]
+        if found is not None and (abs(found.rotation_deg) < 0.1 or found.box[2] - found.box[0] < 0.5 * W
+                                  or found.box[3] - found.box[1] < 0.5 * H):
+            found = None  # only a large, rotated frame: thick ink also lines up grid lines and curves of a crop
     return found if found is not None else detect_panel(img)
 
 
