@@ -213,13 +213,14 @@ def flatten_panel(img: np.ndarray, tol: int = 10) -> np.ndarray:
     return out
 
 
-def detect_frame(img: np.ndarray) -> Frame | None:
+def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | None:
     """The axes rectangle of a plot, or None when no frame-like lines are found.
 
     A plot on a filled panel without spines is found by its panel (`detect_panel`)."""
-    found = _detect_spines(img)
+    dark = darkness(img) if dark is None else dark
+    found = _detect_spines(img, dark=dark)
     if found is None:  # a thin spine of a slightly rotated scan is a staircase the line transform may lose
-        found = _detect_spines(img, thicken=True)
+        found = _detect_spines(img, thicken=True, dark=dark)
         H, W = img.shape[:2]
         if found is not None and (abs(found.rotation_deg) < 0.1 or found.box[2] - found.box[0] < 0.5 * W
                                   or found.box[3] - found.box[1] < 0.5 * H):
@@ -227,7 +228,7 @@ def detect_frame(img: np.ndarray) -> Frame | None:
     return found if found is not None else detect_panel(img)
 
 
-def _detect_spines(img: np.ndarray, thicken: bool = False) -> Frame | None:
+def _detect_spines(img: np.ndarray, thicken: bool = False, dark: np.ndarray | None = None) -> Frame | None:
     """Left and bottom spines (and right and top ones that meet them) as a Frame, or None.
 
     `thicken`: look for lines in the ink grown by a pixel (the probabilistic transform's segment walk
@@ -236,7 +237,7 @@ def _detect_spines(img: np.ndarray, thicken: bool = False) -> Frame | None:
     import cv2
 
     H, W = img.shape[:2]
-    dark = darkness(img)
+    dark = darkness(img) if dark is None else dark
     ink = _ink(dark).astype(np.uint8) * 255
     min_len = int(0.35 * min(H, W))
     lines = cv2.HoughLinesP(cv2.dilate(ink, np.ones((3, 3), np.uint8)) if thicken else ink, 1, np.pi / 720,
@@ -416,11 +417,11 @@ def _spine_end(rows: np.ndarray, gap: int) -> int:
     return gap
 
 
-def tick_label_boxes(img: np.ndarray, frame: Frame) -> tuple:
+def tick_label_boxes(img: np.ndarray, frame: Frame, dark: np.ndarray | None = None) -> tuple:
     """Candidate tick-label boxes below the bottom spine and left of the left spine, and the positions of
     the tick marks seen there: (x boxes, y boxes, x tick columns, y tick rows)."""
     H, W = img.shape[:2]
-    ink = dark_mask(img, TEXT_MARGIN, 0.15)
+    ink = _ink(darkness(img) if dark is None else dark, TEXT_MARGIN, 0.15)
     x0, y0, x1, y1 = (int(round(v)) for v in frame.box)
     size = max(H, W)
     gap = max(3, int(0.003 * size))
@@ -484,7 +485,13 @@ def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool, alt
 
     best = None
     readings = range(cand.shape[1])
-    for (i, j), (ri, rj) in itertools.product(itertools.combinations(range(len(pos)), 2), itertools.product(readings, readings)):
+    pairs = list(itertools.combinations(range(len(pos)), 2))
+    # the printed readings first; other readings only when those leave a label out or make a falling axis
+    combos = itertools.chain(((ij, (0, 0)) for ij in pairs),
+                             ((ij, r) for ij in pairs for r in itertools.product(readings, readings) if r != (0, 0)))
+    for (i, j), (ri, rj) in combos:
+        if (ri, rj) != (0, 0) and best is not None and best[0][0] == len(pos) and best[0][1]:
+            break  # every label fits as printed on a rising axis
         vi, vj = cand[i, ri], cand[j, rj]  # a hypothesis from two labels, each as printed or as another reading
         if abs(pos[j] - pos[i]) < 5 or not (np.isfinite(vi) and np.isfinite(vj)) or vi == vj:
             continue
@@ -787,18 +794,19 @@ def auto_calibrate(img: np.ndarray, frame: Frame | None = None, _source=None) ->
 
     A frame rotated by 0.15 deg or more is measured on an upright copy of the image (its labels read
     on the image itself)."""
-    frame = frame or detect_frame(img)
+    dark = darkness(img)  # once: frame, label bands and tick marks all read it
+    frame = frame or detect_frame(img, dark)
     if frame is None:
         return None
     if abs(frame.rotation_deg) >= 0.15:
         cal = _calibrate_deskewed(img, frame)
         if cal is not None:
             return cal
-    xb, yb, xt, yt = tick_label_boxes(img, frame)
+    xb, yb, xt, yt = tick_label_boxes(img, frame, dark)
     x0, y0, x1, y1 = frame.box
     xv, yv = (_tick_values(img, _spread(b, k, MAX_LABELS), _source) for k, b in ((0, xb), (1, yb)))
     if abs(frame.rotation_deg) < 0.15:
-        gx, gy = tick_positions(darkness(img), frame)
+        gx, gy = tick_positions(dark, frame)
         xt, yt = sorted(set(xt) | set(gx)), sorted(set(yt) | set(gy))
     # positions along the spines, measured from their corner: a label's offset from its spine is
     # perpendicular to the spine, so it drops out and a rotated frame needs no correction
