@@ -291,3 +291,9 @@ def test_percent_sign_read_as_a_nine_is_dropped_from_the_value():
     out = enforce_order(curves)
     assert [c.speed for c in out] == [46, 72, 74, 82, 100]
     assert out[3].speed_label == "829"  # the text as read stays
+
+
+def test_a_speed_ending_in_nine_in_scale_is_kept():
+    curves = [replace(_curve(0, 100 - 10 * k, 50, 100 - 10 * k), speed=v, speed_label=t)
+              for k, (v, t) in enumerate([(95, "95%"), (100, "100%"), (105, "105%"), (109, "109")])]
+    assert [c.speed for c in enforce_order(curves)] == [95, 100, 105, 109]

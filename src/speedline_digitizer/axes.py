@@ -87,12 +87,18 @@ def fit_spine(dark: np.ndarray, p0: tuple, slope: float, extent: tuple, horizont
     a = a[good]
     if len(a) < 20:
         return None
-    keep = np.ones(len(a), bool)
+    return _robust_line(a, cen, 0.35)
+
+
+def _robust_line(pos: np.ndarray, val: np.ndarray, floor: float, min_keep: int = 20) -> tuple:
+    """(intercept, slope) of val = intercept + slope * pos by least squares, refitted up to five times
+    without the points further off than 2.5 median residuals (at least `floor`)."""
+    keep = np.ones(len(pos), bool)
     for _ in range(5):
-        s, b = np.polyfit(a[keep], cen[keep], 1)
-        r = np.abs(cen - (s * a + b))
-        new = r <= max(0.35, 2.5 * float(np.median(r[keep])))
-        if new.sum() < 20 or (new == keep).all():
+        s, b = np.polyfit(pos[keep], val[keep], 1)
+        r = np.abs(val - (s * pos + b))
+        new = r <= max(floor, 2.5 * float(np.median(r[keep])))
+        if new.sum() < min_keep or (new == keep).all():
             break
         keep = new
     return float(b), float(s)
@@ -169,16 +175,7 @@ def _panel_tilt(full: np.ndarray, x0: int, y0: int, x1: int, y1: int, min_deg: f
                 val.append(max(0, at - band) + (idx[-1] + 0.5 if last else idx[0] - 0.5))
         if len(pos) < 20:
             return None
-        pos, val = np.array(pos, float), np.array(val, float)
-        keep = np.ones(len(pos), bool)
-        for _ in range(5):
-            sl, b = np.polyfit(pos[keep], val[keep], 1)
-            r = np.abs(val - (sl * pos + b))
-            new = r <= max(1.0, 2.5 * float(np.median(r[keep])))
-            if new.sum() < 20 or (new == keep).all():
-                break
-            keep = new
-        return float(b), float(sl)
+        return _robust_line(np.array(pos, float), np.array(val, float), 1.0)
 
     mx, my = int(0.1 * (x1 - x0)), int(0.1 * (y1 - y0))
     bottom = edge(full, x0 + mx, x1 - mx, y1, True)
@@ -620,15 +617,15 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
     When both explain the same labels (two labels fit either), labels printed as powers of ten
     (`log_hint`) decide for log, else the tick marks do: they sit at round values of the right scale.
     `texts` (the labels as read) lets a whole number stand for a decimal whose '0.' was lost ('05' for
-    '0.05'), and '101' for 10^1 or '410' for 4 x 10^0 (a superscript read in line), where that fits the
-    others and the number as read does not."""
+    '0.05'), and '101' for 10^1 or '4100' for 4 x 10^0 (a superscript read in line), where that fits
+    the others and the number as read does not."""
     pos, vals = np.asarray(pos, float), np.asarray(vals, float)
     if len(pos) < 2:
         return None
-    alt = np.full((len(vals), 4), np.nan)  # a whole number read without a point may have lost '0.'
+    alt = np.full((len(vals), 4), np.nan)  # other readings: a power of ten, then '0.' lost (/10, /100, /1000)
     for i, t in enumerate(texts or ()):
         m = re.fullmatch(r"(?:([1-9])\s*[x×*]?\s*)?10([0-6])", t.strip())
-        if m and allow_log:  # a superscript read in line: '101' is 10^1, '410' or '4x101' 4 x 10^0 or 4 x 10^1
+        if m and allow_log:  # a superscript read in line: '101' is 10^1, '4100' 4 x 10^0, '4x101' 4 x 10^1
             alt[i, 0] = float(m.group(1) or 1) * 10.0 ** int(m.group(2))  # first: it wins a tie
         if re.fullmatch(r"\d+", t.strip()) and vals[i] >= 1:
             alt[i, 1:] = vals[i] / np.array([10.0, 100.0, 1000.0])
@@ -665,7 +662,7 @@ def _log_hint(texts: list) -> bool:
 
 
 def _inline_powers(texts: list) -> bool:
-    """Just two labels read, both powers of ten with the superscript read in line ('101', '410')."""
+    """Just two labels read, both powers of ten with the superscript read in line ('101', '4100')."""
     return len(texts) == 2 and all(re.fullmatch(r"(?:[1-9]\s*[x×*]?\s*)?10[0-6]", t.strip()) for t in texts)
 
 
@@ -700,8 +697,9 @@ def tick_positions(dark: np.ndarray, frame: Frame) -> tuple:
     The spine's stroke is measured first (its rows of ink around the frame edge); a mark is a short dark
     run crossing both of the two pixel rows just inside or just outside it (ticks point either way, minor
     ticks are 1-2 px long), darker than the local background of those rows by a third of the spine's own
-    darkness (summed over both rows; the row against the spine carries at least a fifth). Each is located to a fraction of a pixel by the darkness-weighted centre of the run
-    (`dark`: see :func:`darkness`)."""
+    darkness (summed over both rows; the row against the spine carries at least a fifth). Each is
+    located to a fraction of a pixel by the darkness-weighted centre of the run (`dark`: see
+    :func:`darkness`)."""
     from scipy.ndimage import median_filter
 
     ink = _ink(dark)

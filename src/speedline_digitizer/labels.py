@@ -578,13 +578,14 @@ def _row_order(cands: list, entries: list) -> np.ndarray:
 def enforce_order(curves: list) -> list:
     """Speeds rise with the curves (lowest first): drop values that break the order, fill one gap if clear.
 
-    On a map whose labels print '%', a number ending in a 9 without one is read without the 9 ('829'
-    for '82%': the % sign read as a 9)."""
+    On a map whose labels print '%', a number ending in a 9 without one and above twice the others'
+    median is read without the 9 ('829' for '82%': the % sign read as a 9)."""
     curves = list(curves)
     if sum("%" in (c.speed_label or "") for c in curves) >= 2:  # the map prints '%': '829' is '82%' read
         for i, c in enumerate(curves):
             m = re.fullmatch(r"(\d{1,3})\s?9", (c.speed_label or "").strip())
-            if c.speed is not None and m:
+            others = [o.speed for k, o in enumerate(curves) if k != i and o.speed is not None]
+            if c.speed is not None and m and others and c.speed > 2 * np.median(others):  # '109' beside '105' stays
                 curves[i] = replace(c, speed=float(m.group(1)))
     vals = [c.speed for c in curves]
     read = [v for v in vals if v is not None]
