@@ -31,7 +31,10 @@ _FRAME_CHARS = "[](){}|/\\"  # a box around an inline label is read as brackets,
 # words around the number: 'N = 0.95', 'Nc: 90%', 'Speed 0.8', 'RPM 12000' / '100% N', '0.7 Ndes', '80% speed'
 _PREFIX = re.compile(r"^(?:(?:[nN][a-zA-Z_.*]{0,5}(?:\s*/\s*[^\s=:]{1,8})?|[sS]peed|SPEED|[rR][pP][mM])\s*[=:]|"
                      r"[sS]peed|SPEED|[rR][pP][mM])\s*(?=\d|[.,]\d)")
-_SUFFIX = re.compile(r"(?<=[\d%])\s*(?:[sS]peed|SPEED|[nN](?:[a-zA-Z_]{0,5})\*?|des(?:ign)?)$")
+_SUFFIX = re.compile(r"(?<=[\d%])\s*(?:[sS]peed|SPEED|[nN](?:[a-zA-Z_]{0,5})\*?|des(?:ign)?|PCN[a-zA-Z]{0,2})$")
+# more words before the number: '%N = 90', 'PCN 90' (percent corrected speed), 'Corrected speed 90%', 'ω = 0.9'
+_PREFIX2 = re.compile(r"^(?:%\s*[nN][a-zA-Z_]{0,4}|PCN[a-zA-Z]{0,2}|[cC]orr(?:ected|\.)?\s+[sS]peed|[ωΩ][a-zA-Z_]{0,4})"
+                      r"\s*[=:]?\s*(?=\d|[.,]\d)")
 # thousands separators before a unit: '12 000 rpm', '12,000 rpm', '120.000 U/min'
 _THOUSANDS = re.compile(r"^(\d{1,3})[ ,.](\d{3})(?:[ ,.](\d{3}))?(?=\s*(?:[rRpP]?m|[rR][pPoOaAn]|r/min|1/min|min|U/min))")
 
@@ -40,7 +43,7 @@ def parse_speed(text: str) -> float | None:
     """The speed value a label prints (90 for '90%', 0.9 for '0.90'), or None when it is no speed label."""
     t = text.strip().replace("θ", "θ").replace(" ", " ")
     t = re.sub(r"\s+", " ", t).strip(_FRAME_CHARS + " ").rstrip(".")
-    t = _SUFFIX.sub("", _PREFIX.sub("", t)).strip()
+    t = _SUFFIX.sub("", _PREFIX.sub("", _PREFIX2.sub("", t))).strip()
     t = _THOUSANDS.sub(lambda m: "".join(g for g in m.groups() if g), t)
     # '68000 rpm' read as '680001pm', '680001m' or '680001' (its r as a 1, the rest lost)
     t = re.sub(r"^(\d{1,3}000)1\s*(?:pm|m)?$", r"\1 rpm", t)
