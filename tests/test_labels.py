@@ -32,7 +32,7 @@ def test_not_speed_labels(text):
 
 @pytest.mark.parametrize("text,value", [("2.5", 2.5), ("1,000", 1000), ("0,5", 0.5), ("−0.5", -0.5), ("10^3", 1000),
                                         ("3×10^1", 30), ("1e3", 1000), ("O.5", 0.5), ("10²", 100), ("10°", 1),
-                                        ("2×10⁻¹", 0.2)])
+                                        ("2×10⁻¹", 0.2), ("80%", 80), ("12.5 %", 12.5)])
 def test_tick_numbers(text, value):
     assert parse_number(text) == pytest.approx(value)
 

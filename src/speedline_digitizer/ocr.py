@@ -115,8 +115,11 @@ _SUBST = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "
 
 
 def parse_number(text: str) -> float | None:
-    """A tick label's value: '2.5', '1,000', '−0.5', '10^3', '1e3', '3x10^1'; None when it is not a number."""
+    """A tick label's value: '2.5', '1,000', '−0.5', '10^3', '1e3', '3x10^1', '80%'; None when it is not a
+    number."""
     t = text.strip().replace(" ", "")
+    if len(t) > 1 and t.endswith("%"):  # an axis in percent of design: '80%'
+        t = t[:-1]
     if not t:
         return None
     # superscript exponents: '10²' -> '10^2'; a superscript 0 often reads as a degree sign
