@@ -104,6 +104,15 @@ def _robust_line(pos: np.ndarray, val: np.ndarray, floor: float, min_keep: int =
     return float(b), float(s)
 
 
+def _grey_u8(img: np.ndarray) -> np.ndarray:
+    """8-bit grey of an RGB(A) or grey image."""
+    import cv2
+
+    if img.ndim == 3:
+        return cv2.cvtColor(np.ascontiguousarray(img[..., :3]), cv2.COLOR_RGB2GRAY)
+    return img.astype(np.uint8)
+
+
 def detect_panel(img: np.ndarray) -> Frame | None:
     """The rectangle of a filled plot panel drawn without spines (ggplot2's grey panel, seaborn's
     'darkgrid'): the largest region of one light grey, its grid lines and curves closed over, that does
@@ -113,7 +122,7 @@ def detect_panel(img: np.ndarray) -> Frame | None:
     import cv2
 
     H, W = img.shape[:2]
-    g = cv2.cvtColor(np.ascontiguousarray(img[..., :3]), cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img.astype(np.uint8)
+    g = _grey_u8(img)
     s = min(1.0, 700.0 / max(H, W))
     small = cv2.medianBlur(cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else g, 5)
     h_, w_ = small.shape
@@ -192,14 +201,12 @@ def flatten_panel(img: np.ndarray, tol: int = 10) -> np.ndarray:
     rectangle no darker than the panel's colour less `tol` become white, so the segmenter sees the plain
     white page it was trained on most (the panel's white grid vanishes with it). The same array when
     there is no panel."""
-    import cv2
-
     fr = detect_panel(img)
     if fr is None:
         return img
     x0, y0, x1, y1 = (int(round(v)) for v in fr.box)
     sub = img[y0:y1 + 1, x0:x1 + 1]
-    g = cv2.cvtColor(np.ascontiguousarray(sub[..., :3]), cv2.COLOR_RGB2GRAY) if sub.ndim == 3 else sub
+    g = _grey_u8(sub)
     level = int(np.argmax(np.bincount(g.ravel(), minlength=256)[:250]))
     flat = g >= level - tol  # the panel and anything lighter (its white grid and the grid's soft edges)
     if sub.ndim == 3:  # a tinted panel is flat in every channel, coloured ink is not
@@ -215,9 +222,9 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
 
     A plot on a filled panel without spines is found by its panel (`detect_panel`)."""
     dark = darkness(img) if dark is None else dark
-    found = _detect_spines(img, dark=dark)
+    found = _detect_spines(img, dark)
     if found is None:  # a thin spine of a slightly rotated scan is a staircase the line transform may lose
-        found = _detect_spines(img, thicken=True, dark=dark)
+        found = _detect_spines(img, dark, thicken=True)
         H, W = img.shape[:2]
         if found is not None and (abs(found.rotation_deg) < 0.1 or found.box[2] - found.box[0] < 0.5 * W
                                   or found.box[3] - found.box[1] < 0.5 * H):
@@ -225,7 +232,7 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
     return found if found is not None else detect_panel(img)
 
 
-def _detect_spines(img: np.ndarray, thicken: bool = False, dark: np.ndarray | None = None) -> Frame | None:
+def _detect_spines(img: np.ndarray, dark: np.ndarray, thicken: bool = False) -> Frame | None:
     """Left and bottom spines (and right and top ones that meet them) as a Frame, or None.
 
     `thicken`: look for lines in the ink grown by a pixel (the probabilistic transform's segment walk
@@ -234,7 +241,6 @@ def _detect_spines(img: np.ndarray, thicken: bool = False, dark: np.ndarray | No
     import cv2
 
     H, W = img.shape[:2]
-    dark = darkness(img) if dark is None else dark
     ink = _ink(dark).astype(np.uint8) * 255
     min_len = int(0.35 * min(H, W))
     lines = cv2.HoughLinesP(cv2.dilate(ink, np.ones((3, 3), np.uint8)) if thicken else ink, 1, np.pi / 720,
@@ -787,22 +793,31 @@ def _snap(centres, ticks, tol=1.5) -> np.ndarray:
     return np.where(near, t[j], c)
 
 
-def auto_calibrate(img: np.ndarray, frame: Frame | None = None, _source=None) -> Calibration | None:
+def auto_calibrate(img: np.ndarray, frame: Frame | None = None) -> Calibration | None:
     """Detect frame and ticks and return a 'detected' Calibration, or None when it cannot.
 
     A frame rotated by 0.15 deg or more is measured on an upright copy of the image (its labels read
     on the image itself)."""
-    dark = darkness(img)  # once: frame, label bands and tick marks all read it
-    frame = frame or detect_frame(img, dark)
+    dark = None
     if frame is None:
-        return None
+        dark = darkness(img)
+        frame = detect_frame(img, dark)
+        if frame is None:
+            return None
     if abs(frame.rotation_deg) >= 0.15:
         cal = _calibrate_deskewed(img, frame)
         if cal is not None:
             return cal
+    return _calibrate_on(img, frame, darkness(img) if dark is None else dark)
+
+
+def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) -> Calibration | None:
+    """The calibration measured on `img` with its `frame` and :func:`darkness` image (computed once:
+    label bands and tick marks both read it). `source` (image, 2 x 3 affine): read the label text there
+    (see `_tick_values`)."""
     xb, yb, xt, yt = tick_label_boxes(img, frame, dark)
     x0, y0, x1, y1 = frame.box
-    xv, yv = (_tick_values(img, _spread(b, k, MAX_LABELS), _source) for k, b in ((0, xb), (1, yb)))
+    xv, yv = (_tick_values(img, _spread(b, k, MAX_LABELS), source) for k, b in ((0, xb), (1, yb)))
     if abs(frame.rotation_deg) < 0.15:
         gx, gy = tick_positions(dark, frame)
         xt, yt = sorted(set(xt) | set(gx)), sorted(set(yt) | set(gy))
@@ -853,10 +868,11 @@ def _calibrate_deskewed(img: np.ndarray, frame: Frame) -> Calibration | None:
     H, W = img.shape[:2]
     M = cv2.getRotationMatrix2D(((W - 1) / 2, (H - 1) / 2), -frame.rotation_deg, 1.0)  # image -> upright
     up = cv2.warpAffine(np.ascontiguousarray(img), M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    fr = detect_frame(up)
+    dark = darkness(up)
+    fr = detect_frame(up, dark)
     if fr is None or abs(fr.rotation_deg) >= 0.15:
         return None
-    cal = auto_calibrate(up, fr, _source=(img, cv2.invertAffineTransform(M)))
+    cal = _calibrate_on(up, fr, dark, source=(img, cv2.invertAffineTransform(M)))
     if cal is None:
         return None
     # uv = A' (M [x, y, 1]) + b'

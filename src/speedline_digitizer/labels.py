@@ -228,20 +228,29 @@ def _framed(ink: np.ndarray, x: int, y: int, w: int, h: int, cover: float = 0.85
             and side(y, y + h, x - 1, x + 2) and side(y, y + h, x + w - 2, x + w + 1))
 
 
-def _overlap_frac(a, b) -> float:
-    """The share of the smaller of two boxes that the other covers."""
+def _areas(a, b) -> tuple:
+    """(intersection, area of a, area of b) of two boxes (x0, y0, x1, y1)."""
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return ix * iy / max(small, 1e-9)
+    return ix * iy, (a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])
+
+
+def _overlap_frac(a, b) -> float:
+    """The share of the smaller of two boxes that the other covers."""
+    inter, area_a, area_b = _areas(a, b)
+    return inter / max(min(area_a, area_b), 1e-9)
 
 
 def _iou(a, b) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    inter, area_a, area_b = _areas(a, b)
+    union = area_a + area_b - inter
     return inter / union if union > 0 else 0.0
+
+
+def _merged(first: list, second: list, share: float = 0.3) -> list:
+    """Candidates of `first`, then those of `second` whose box is not mostly (`share` of the smaller box)
+    covered by one of `first`'s: where both read a label, the first reading stays."""
+    return first + [(tb, v) for tb, v in second if not any(_overlap_frac(tb.box, o.box) > share for o, _ in first)]
 
 
 def legend_entries(cands: list) -> list:
@@ -452,16 +461,14 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
             d = min(d_end, d_line + 0.5 * h)  # on the line (inline box) or at an end
             if d <= reach:
                 cost[ii, jj] = d / h
+    def match(c):  # Hungarian matching of free curves (rows) to remaining labels (columns) within reach
+        r, k = linear_sum_assignment(np.where(np.isfinite(c), c, 1e6))
+        return {free[int(i)]: rest[int(j)] for i, j in zip(r, k) if np.isfinite(c[i, j])}
+
     if np.isfinite(cost).any():
-        big = 1e6
-        r, k = linear_sum_assignment(np.where(np.isfinite(cost), cost, big))
-        first = {free[int(i)]: rest[int(j)] for i, j in zip(r, k) if cost[i, j] < big}
+        first = match(cost)
         again = _same_offset_cost(curves, cands, first, free, rest, reach)
-        if again is not None:
-            cost = again
-            r, k = linear_sum_assignment(np.where(np.isfinite(cost), cost, big))
-            first = {free[int(i)]: rest[int(j)] for i, j in zip(r, k) if cost[i, j] < big}
-        pairs.update(first)
+        pairs.update(match(again) if again is not None else first)
     out = list(curves)
     for i, j in pairs.items():
         tb, v = cands[j]
@@ -691,13 +698,11 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     erased = erase_curves(img, curves)
     cands = candidate_labels(img, plot_box)
     if len(cands) < len(curves):  # small print: read again scaled up; those readings win where both read
-        more = candidate_labels(img, plot_box, upscale=True)
-        cands = more + [(tb, v) for tb, v in cands if not any(_overlap_frac(tb.box, o.box) > 0.3 for o, _ in more)]
+        cands = _merged(candidate_labels(img, plot_box, upscale=True), cands)
     if len(cands) < len(curves):
         # read again with the curves painted out: a line through a label (its own, a neighbour's) spoils it;
         # labels on their line (inline) vanish there, so the first readings are kept
-        more = candidate_labels(erased, plot_box, upscale=True)
-        cands = cands + [(tb, v) for tb, v in more if not any(_overlap_frac(tb.box, o.box) > 0.3 for o, _ in cands)]
+        cands = _merged(cands, candidate_labels(erased, plot_box, upscale=True))
     cands = split_merged(erased, cands)
     if len(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + boxed_labels(img, cands, plot_box)

@@ -199,19 +199,24 @@ class Segmenter:
                     img = flatten_panel(img)
                 h, w = img.shape[:2]
                 s = max_side / max(h, w) if max_side else 1.0
-                x = img if s >= 1.0 else cv2.resize(img, (max(32, round(w * s)), max(32, round(h * s))),
-                                                    interpolation=cv2.INTER_AREA)
+                x = img if s >= 1.0 else _shrunk(img, s)
                 p = _predict_tiled(fwd, self.device, to_input(x), tile, overlap)
                 if thick_lines:  # lines thicker than the model learnt: read again smaller
                     sw = stroke_width(x, p)
                     if sw > THICK_LINE:
-                        s2 = TARGET_WIDTH / sw
-                        x2 = cv2.resize(x, (max(32, round(x.shape[1] * s2)), max(32, round(x.shape[0] * s2))),
-                                        interpolation=cv2.INTER_AREA)
+                        x2 = _shrunk(x, TARGET_WIDTH / sw)
                         p = cv2.resize(_predict_tiled(fwd, self.device, to_input(x2), tile, overlap),
                                        (x.shape[1], x.shape[0]), interpolation=cv2.INTER_LINEAR)
                 out.append(p if s >= 1.0 else cv2.resize(p, (w, h), interpolation=cv2.INTER_LINEAR))
         return out
+
+
+def _shrunk(img: np.ndarray, s: float) -> np.ndarray:
+    """The image scaled by s < 1 (area averaging), at least 32 px a side."""
+    import cv2
+
+    h, w = img.shape[:2]
+    return cv2.resize(img, (max(32, round(w * s)), max(32, round(h * s))), interpolation=cv2.INTER_AREA)
 
 
 def stroke_width(img: np.ndarray, prob: np.ndarray) -> float:
