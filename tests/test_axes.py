@@ -124,3 +124,28 @@ def test_frame_at_the_image_edge_has_no_label_band_and_does_not_crash():
     img = np.full((200, 300, 3), 255, np.uint8)
     fr = Frame((0.0, 0.0, 299.0, 199.0), 0.0, ("left", "bottom"), 0.75, (0.0, 199.0))
     assert tick_label_boxes(img, fr) == ([], [], [], [])
+
+
+def test_log_axis_found_from_its_tick_pattern_and_one_label():
+    # matplotlib's log axis: ticks at 7, 8, 9, 10, 20 (x 10^0..1) over 6..28; only '10' read (its
+    # superscript lost): the ticks' spacing gives the scale, the label the decade
+    span = 471.0
+    px = lambda v: (np.log10(v) - np.log10(6.04)) / np.log10(28.35 / 6.04) * span  # noqa: E731
+    ticks = [px(v) + d for v, d in zip((7, 8, 9, 10, 20), (0.3, -0.2, 0.1, -0.3, 0.2))]
+    f = fit_axis(np.array([px(10) + 1.0]), np.array([10.0]), span, ticks=ticks, texts=["10"])
+    assert f is not None and f.log and f.n_inliers == 1 and f.n_ticks == 5
+    assert abs(f.value(0.0) - 6.04) / 6.04 < 0.003 and abs(f.value(span) - 28.35) / 28.35 < 0.003
+    # '101' (10 with its superscript 1 read in line) names the same decade
+    g = fit_axis(np.array([px(10)]), np.array([101.0]), span, ticks=ticks, texts=["101"])
+    assert g is not None and abs(g.value(px(10)) - 10.0) < 0.05
+
+
+def test_evenly_spaced_ticks_give_no_log_axis_from_one_label():
+    ticks = [20.0 * k for k in range(1, 12)]
+    assert fit_axis(np.array([100.0]), np.array([5.0]), 240.0, ticks=ticks, texts=["5"]) is None
+    # and too few ticks, or a label that sits off the decade pattern, give none either
+    span = 471.0
+    px = lambda v: (np.log10(v) - np.log10(6.04)) / np.log10(28.35 / 6.04) * span  # noqa: E731
+    ticks = [px(v) for v in (7, 8, 9, 10, 20)]
+    assert fit_axis(np.array([px(10)]), np.array([10.0]), span, ticks=ticks[:4], texts=["10"]) is None
+    assert fit_axis(np.array([px(10)]), np.array([15.0]), span, ticks=ticks, texts=["15"]) is None

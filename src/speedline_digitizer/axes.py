@@ -627,7 +627,7 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
     the others and the number as read does not."""
     pos, vals = np.asarray(pos, float), np.asarray(vals, float)
     if len(pos) < 2:
-        return None
+        return log_from_ticks(pos, vals, ticks, span_px, texts) if allow_log and len(pos) else None
     alt = np.full((len(vals), 4), np.nan)  # other readings: a power of ten, then '0.' lost (/10, /100, /1000)
     for i, t in enumerate(texts or ()):
         m = re.fullmatch(r"(?:([1-9])\s*[x×*]?\s*)?10([0-6])", t.strip())
@@ -641,8 +641,10 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
     log_hint = log_hint or _log_hint(texts)
     lin = _fit_model(pos, vals, span_px, False, alt)
     lg = _fit_model(pos, vals, span_px, True, alt) if allow_log else None
+    if lin is None and lg is None:
+        return log_from_ticks(pos, vals, ticks, span_px, texts) if allow_log else None
     if lin is None or lg is None:
-        return (lin or lg or (None, None))[1]
+        return (lin or lg)[1]
     if lin[0][0] != lg[0][0]:
         return lin[1] if lin[0][0] > lg[0][0] else lg[1]
     if lin[0][0] >= 3 and abs(lin[0][1] - lg[0][1]) > 0.3:  # three or more labels: the straighter fit
@@ -653,6 +655,65 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
     if s_log > s_lin + 1:
         return lg[1]
     return lin[1]
+
+
+def log_from_ticks(pos, vals, ticks, span_px: float, texts=None, tol: float = 1.0) -> AxisFit | None:
+    """A log axis found from its tick marks when fewer than two labels could be read (matplotlib prints
+    only the decades and a few m x 10^k labels, with superscripts often too small to read).
+
+    Log ticks sit at m x 10^k (m = 1..9): their spacing shrinks from 1 to 9 and jumps back at each decade,
+    a pattern two neighbouring ticks pin down (decade length and phase) and the other ticks confirm.
+    Kept only when five or more ticks within `tol` px carry at least three mantissas other than 1, they
+    are not just as well evenly spaced, and a label as read (or its superscript read in line, '101')
+    sits at the same place in its decade; the label's value then fixes which decade. The fit counts that
+    one label as its inlier and the ticks in `n_ticks`."""
+    t = np.asarray(_merge_close(sorted(float(v) for v in ticks if -2 <= v <= span_px + 2)))  # on the spine
+    pos, vals = np.asarray(pos, float), np.asarray(vals, float)
+    if len(t) < 5 or len(pos) == 0:
+        return None
+    cands = []  # (label index, log10 value), a power read in line first
+    for i, v in enumerate(vals):
+        m = re.fullmatch(r"(?:([1-9])\s*[x×*]?\s*)?10([0-6])", (texts[i] if texts else "").strip())
+        if m:
+            cands.append((i, np.log10(float(m.group(1) or 1)) + int(m.group(2))))
+        if v > 0:
+            cands.append((i, float(np.log10(v))))
+    L = np.log10(np.arange(1, 11))
+    best = None
+    for i in range(len(t) - 1):
+        d = t[i + 1] - t[i]
+        if d < 4:
+            continue
+        for m in range(1, 10):  # t[i] at mantissa m, t[i + 1] at m + 1
+            a = (L[m] - L[m - 1]) / d  # decades per pixel
+            if not 0.05 * span_px <= 1 / a <= 50 * span_px:
+                continue
+            u = a * (t - t[i]) + L[m - 1]
+            k = np.floor(u)
+            near = k + np.log10(np.clip(np.round(10 ** (u - k)), 1, 10))
+            ok = np.abs(near - u) / a <= tol
+            mant = np.round(10 ** (near[ok] - np.floor(near[ok] + 1e-9))).astype(int)
+            if ok.sum() < 5 or len(set(mant.tolist()) - {1, 10}) < 3:
+                continue
+            a2, b2 = np.polyfit(t[ok], near[ok], 1)
+            rms = float(np.sqrt(np.mean(((a2 * t[ok] + b2) - near[ok]) ** 2))) / a2
+            score = (int(ok.sum()), -rms)
+            if best is None or score > best[0]:
+                best = (score, a2, b2, ok)
+    if best is None:
+        return None
+    (n_ok, neg_rms), a, b, ok = best
+    to = t[ok]  # evenly spaced marks (a linear axis) explain as much: no log pattern
+    step = np.median(np.diff(to))
+    n = np.round((to - to[0]) / step)
+    lin_rms = float(np.sqrt(np.mean((np.polyval(np.polyfit(n, to, 1), n) - to) ** 2)))
+    if lin_rms <= 2 * max(-neg_rms, 0.1):
+        return None
+    for i, lv in cands:  # the decade: a label whose mantissa sits where it is printed
+        off = lv - (a * pos[i] + b)
+        if abs(off - round(off)) / a <= max(3.0, 0.005 * span_px):
+            return AxisFit(float(a), float(b + round(off)), True, -neg_rms / span_px, 1, len(pos), n_ok)
+    return None
 
 
 def _powers(text: str) -> bool:
@@ -837,7 +898,8 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
                   texts=[t.text for t, _ in xv])
     fy = fit_axis(py, np.array([v for _, v in yv]), ly, ticks=ty,
                   texts=[t.text for t, _ in yv])
-    if fx is None or fy is None or fx.n_inliers < 2 or fy.n_inliers < 2:
+    read = lambda f: f.n_inliers + (f.n_inliers == 1 and f.n_ticks >= 5)  # noqa: E731  (a log axis from its ticks)
+    if fx is None or fy is None or read(fx) < 2 or read(fy) < 2:
         log.info("tick labels not readable: x %s, y %s", fx, fy)
         return None
     fx = refine_with_ticks(fx, tx, lx, px, [v for _, v in xv])
@@ -848,8 +910,9 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
     xv1, xv2 = fx.value(0.0), fx.value(lx)
     yv1, yv2 = fy.value(0.0), fy.value(ly)
     resid = max(fx.residual, fy.residual)
-    conf = float(frame.confidence * min(1.0, (min(fx.n_inliers, fy.n_inliers) - 1) / 3) * (1.0 if resid < 0.01 else 0.5))
+    conf = float(frame.confidence * min(1.0, (min(read(fx), read(fy)) - 1) / 3) * (1.0 if resid < 0.01 else 0.5))
     notes = tuple(f"{n} axis: {f.n_inliers}/{f.n_labels} tick labels fit{' (log)' if f.log else ''}"
+                  + (" (log scale from the tick marks' pattern)" if read(f) > f.n_inliers else "")
                   + (f", refined on {f.n_ticks} tick marks" if f.n_ticks else "") for n, f in (("x", fx), ("y", fy)))
     return Calibration.from_points([(*p1, xv1), (*p2, xv2)], [(*q1, yv1), (*q2, yv2)], fx.log, fy.log,
                                    source="detected", residual=resid, confidence=conf, plot_box=frame.box,
