@@ -149,3 +149,18 @@ def test_evenly_spaced_ticks_give_no_log_axis_from_one_label():
     ticks = [px(v) for v in (7, 8, 9, 10, 20)]
     assert fit_axis(np.array([px(10)]), np.array([10.0]), span, ticks=ticks[:4], texts=["10"]) is None
     assert fit_axis(np.array([px(10)]), np.array([15.0]), span, ticks=ticks, texts=["15"]) is None
+
+
+def test_two_labels_whose_fit_no_tick_mark_supports_are_rejected():
+    # '0.30' and '0.50' read as '0' and '50' (tiny print): two labels fit any line exactly, but the tick
+    # marks every 0.05 (57 px) then fall at 11.9, 24.6, 37.4 ... , no round values
+    from speedline_digitizer.axes import _unsupported_pair
+
+    span = 290.8
+    ticks = [57.15 * k for k in range(1, 6)]  # 0.35 ... 0.55; the labels' centres sit a few px off theirs
+    pos, vals = np.array([3.3, 228.5]), np.array([0.0, 50.0])
+    bad = refine_with_ticks(fit_axis(pos, vals, span, ticks=ticks), ticks, span, pos, vals)
+    assert _unsupported_pair(bad, ticks)
+    good_vals = np.array([0.30, 0.50])  # read right: the marks sit at 0.30, 0.35, ...
+    good = refine_with_ticks(fit_axis(pos, good_vals, span, ticks=ticks), ticks, span, pos, good_vals)
+    assert not _unsupported_pair(good, ticks)

@@ -541,6 +541,13 @@ def _tick_support(fit: AxisFit, ticks, tol: float = 1.2) -> int:
     return best
 
 
+def _unsupported_pair(fit: AxisFit, ticks) -> bool:
+    """Two labels always fit a line exactly; the tick marks are then the only check. True when four or
+    more marks were found, the fit could not be refined on them, and at most one sits at a round value
+    under it ('0.30' and '0.50' read as '0' and '50' give a fit whose ticks fall at 11.9, 24.6, 37.4)."""
+    return fit.n_inliers == 2 and not fit.n_ticks and len(ticks) >= 4 and _tick_support(fit, ticks) <= 1
+
+
 def _round_step(fit: AxisFit, ticks: np.ndarray, tol: float) -> float | None:
     """The round step (1, 2, 2.5, 5 x 10^k, at least 12 px) whose multiples most tick marks sit at under a
     linear `fit`; the finest of equals. None on a log axis (its round values are m x 10^k)."""
@@ -904,6 +911,10 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
         return None
     fx = refine_with_ticks(fx, tx, lx, px, [v for _, v in xv])
     fy = refine_with_ticks(fy, ty, ly, py, [v for _, v in yv])
+    for name, f, t in (("x", fx, tx), ("y", fy, ty)):
+        if _unsupported_pair(f, t):
+            log.info("%s axis: two tick labels fit, but no tick marks sit at round values under that fit", name)
+            return None
     # reference points on the spines
     p1, p2 = corner, corner + ux * lx
     q1, q2 = corner, corner + uy * ly
