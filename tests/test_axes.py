@@ -164,3 +164,45 @@ def test_two_labels_whose_fit_no_tick_mark_supports_are_rejected():
     good_vals = np.array([0.30, 0.50])  # read right: the marks sit at 0.30, 0.35, ...
     good = refine_with_ticks(fit_axis(pos, good_vals, span, ticks=ticks), ticks, span, pos, good_vals)
     assert not _unsupported_pair(good, ticks)
+
+
+def _grid_image(spines: bool = False):
+    """Light grey grid on white (seaborn's whitegrid / fivethirtyeight): lines every 60 px over
+    x 100..460, y 40..340, no dark spines; a dark curve across it."""
+    img = np.full((400, 520), 255, np.uint8)
+    for x in range(100, 461, 60):
+        img[40:341, x] = 205
+    for y in range(40, 341, 60):
+        img[y, 100:461] = 205
+    if spines:
+        img[40:341, 100] = 40
+        img[340, 100:461] = 40
+    rr = np.arange(120, 440)
+    img[(300 - 0.002 * (rr - 120) ** 2).astype(int), rr] = 0
+    return np.repeat(img[:, :, None], 3, axis=2)
+
+
+def test_frame_of_a_plot_without_spines_is_found_from_its_grid():
+    from speedline_digitizer.axes import detect_frame
+
+    fr = detect_frame(_grid_image())
+    assert fr is not None and fr.spines == ("grid",)
+    assert np.allclose(fr.box, (100, 40, 460, 340), atol=1.5)
+    # a crop of a plot area (grid lines run into the image edges) gets no frame from its grid
+    crop = _grid_image()[40:341, 100:461]
+    assert detect_frame(crop) is None
+    # dark spines are still found as spines
+    assert "grid" not in detect_frame(_grid_image(spines=True)).spines
+
+
+def test_digits_either_side_of_a_one_pixel_decimal_point_are_one_label():
+    from speedline_digitizer.axes import _group_boxes
+
+    mask = np.zeros((20, 40), bool)
+    mask[5:12, 5:11] = True  # '4' (7 px high)
+    mask[5:12, 16:21] = True  # '5', 5 px further on
+    boxes, _ = _group_boxes(mask, (0, 0), 15.0, "right")
+    assert len(boxes) == 2  # two labels' digits, or a wide gap: not joined
+    mask[11, 13] = True  # the decimal point of '4.5': one pixel on the baseline
+    boxes, _ = _group_boxes(mask, (0, 0), 15.0, "right")
+    assert boxes == [(5, 5, 20, 11)]

@@ -229,7 +229,49 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
         if found is not None and (abs(found.rotation_deg) < 0.1 or found.box[2] - found.box[0] < 0.5 * W
                                   or found.box[3] - found.box[1] < 0.5 * H):
             found = None  # only a large, rotated frame: thick ink also lines up grid lines and curves of a crop
-    return found if found is not None else detect_panel(img)
+    if found is None:
+        found = detect_panel(img)
+    return found if found is not None else detect_grid(dark)
+
+
+def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
+    """The plot area of a plot with no spines, or light grey ones, from its grid (seaborn's whitegrid,
+    fivethirtyeight, Excel's default charts): grid lines run from edge to edge of the plot area, so
+    the common extent of the horizontal lines gives its left and right edges, and that of the vertical
+    lines its top and bottom. Needs `min_lines` long lines each way in ink lighter than a stroke's
+    (darker than the paper by 12 grey levels), and a margin left of and below the grid for tick labels
+    (a crop of a plot area has its grid run into the image edges: no frame there)."""
+    import cv2
+
+    H, W = dark.shape
+    light = (dark > 12).astype(np.uint8) * 255
+    min_len = int(0.4 * min(H, W))
+    lines = cv2.HoughLinesP(light, 1, np.pi / 360, threshold=max(30, min_len // 2), minLineLength=min_len, maxLineGap=4)
+    if lines is None:
+        return None
+    L = np.asarray(lines).reshape(-1, 4)
+    on = light > 0
+    ext = {True: [], False: []}  # horizontal: (row, left, right); vertical: (col, top, bottom)
+    for x0, y0, x1, y1 in L:
+        horizontal = abs(int(y1) - int(y0)) <= 1
+        if not horizontal and abs(int(x1) - int(x0)) > 1:
+            continue
+        at = int(round((y0 + y1) / 2 if horizontal else (x0 + x1) / 2))
+        band = on[max(0, at - 1):at + 2].any(axis=0) if horizontal else on[:, max(0, at - 1):at + 2].any(axis=1)
+        a, b = _run_extent(band, int((x0 + x1) // 2 if horizontal else (y0 + y1) // 2), max_gap=2)
+        if all(abs(at - q[0]) > 3 for q in ext[horizontal]):
+            ext[horizontal].append((at, a, b))
+    hs, vs = np.array(ext[True], float).reshape(-1, 3), np.array(ext[False], float).reshape(-1, 3)
+    if len(hs) < min_lines or len(vs) < min_lines:
+        return None
+    x0, x1 = np.median(hs[:, 1]), np.median(hs[:, 2])
+    y0, y1 = np.median(vs[:, 1]), np.median(vs[:, 2])
+    inside = lambda p, lo, hi: ((p >= lo - 3) & (p <= hi + 3)).sum()  # noqa: E731
+    if inside(hs[:, 0], y0, y1) < min_lines or inside(vs[:, 0], x0, x1) < min_lines:
+        return None
+    if x0 < 0.03 * W or y1 > 0.97 * H or x1 - x0 < 0.3 * W or y1 - y0 < 0.3 * H:
+        return None
+    return Frame((float(x0), float(y0), float(x1), float(y1)), 0.0, ("grid",), 0.5, None)
 
 
 def _detect_spines(img: np.ndarray, dark: np.ndarray, thicken: bool = False) -> Frame | None:
@@ -356,7 +398,7 @@ def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str,
         return [], []
     n, _, st, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(mask, dtype=np.uint8), connectivity=8)
     H, W = mask.shape
-    boxes, ticks = [], []
+    boxes, ticks, dots = [], [], []
     for i in range(1, n):
         x, y, w, h, area = st[i]
         if (near_edge == "top" and y <= edge_tol) or (near_edge == "right" and x + w >= W - edge_tol):
@@ -368,19 +410,27 @@ def _group_boxes(mask: np.ndarray, offset: tuple, char_h: float, near_edge: str,
                 continue
             if (near_edge == "top" and h < 0.5 * char_h) or (near_edge == "right" and w < 0.3 * char_h):
                 continue  # a stroke piece, not a digit: labels set close to the spine touch the band's edge too
-        if h > 4 * char_h or w > 12 * char_h or area < 2:  # small blobs (decimal points, minus) are kept to merge
+        if area < 2:  # a one-pixel dot: a small decimal point, or noise
+            dots.append((x, y))
+            continue
+        if h > 4 * char_h or w > 12 * char_h:  # small blobs (decimal points, minus) are kept to merge
             continue
         if h <= 2 and w > 6:  # stray line pieces
             continue
         boxes.append([x, y, x + w - 1, y + h - 1])  # inclusive pixel bounds: centre = (x0 + x1) / 2
     boxes.sort(key=lambda b: (b[1], b[0]))
     merged = []
+
+    def dot_between(m, b):  # a one-pixel decimal point on the baseline between two digits ('4.5' in 7 px print)
+        return any(m[2] < dx < b[0] and m[1] + 0.5 * (m[3] - m[1]) <= dy <= m[3] + 1 for dx, dy in dots)
+
     for b in sorted(boxes, key=lambda b: b[0]):
         for m in merged:
             cy_b, cy_m = (b[1] + b[3]) / 2, (m[1] + m[3]) / 2
             hh = max(b[3] - b[1], m[3] - m[1])
+            reach = 1.3 * hh if b[0] - m[2] >= 0.8 * hh and dot_between(m, b) else 0.8 * hh
             if (abs(cy_b - cy_m) < 0.6 * hh or (b[1] >= m[1] - 1 and b[3] <= m[3] + 1)) and \
-                    b[0] - m[2] < 0.8 * hh and b[2] > m[0] - 0.8 * hh:
+                    b[0] - m[2] < reach and b[2] > m[0] - 0.8 * hh:
                 m[0], m[1], m[2], m[3] = min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3])
                 break
         else:
@@ -914,6 +964,9 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
     for name, f, t in (("x", fx, tx), ("y", fy, ty)):
         if _unsupported_pair(f, t):
             log.info("%s axis: two tick labels fit, but no tick marks sit at round values under that fit", name)
+            return None
+        if f.n_labels >= 4 and 2 * f.n_inliers < f.n_labels:  # more labels disagree than agree: misread
+            log.info("%s axis: only %d of %d tick labels fit", name, f.n_inliers, f.n_labels)
             return None
     # reference points on the spines
     p1, p2 = corner, corner + ux * lx

@@ -1,0 +1,147 @@
+"""Maps in styles the generator does not draw: matplotlib's own style sheets, whole pipeline, no hints.
+
+    python benchmarks/bench_styles.py [--maps 24] [--seed 5] [--keep DIR]
+
+The synthetic generator (`speedline_digitizer.synth`) draws its own styles; the held-out maps are in
+publication styles it was not told about. This draws simple compressor maps with matplotlib style
+sheets the generator never uses (ggplot, fivethirtyeight, seaborn's whitegrid / darkgrid / ticks, bmh,
+Solarize, dark_background, grayscale, classic, tableau-colorblind10): spine-less grids, grey panels,
+light-on-dark, colour cycles, markers on measured points, legends, end and boxed inline labels, an
+efficiency island, sizes 640-1600 px wide. Each map is digitized with no hints (`extract(path)`) and
+with the axis limits given (frame detected); the shared scorer (tau 1 %) scores both. Prints the
+figures per style sheet and in all, with the time per map (2-core CPU here).
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from common import load_scorer, score_curves  # noqa: E402
+from speedline_digitizer import extract  # noqa: E402
+
+STYLES = ["ggplot", "fivethirtyeight", "seaborn-v0_8-whitegrid", "seaborn-v0_8-darkgrid", "seaborn-v0_8-ticks",
+          "bmh", "Solarize_Light2", "dark_background", "grayscale", "classic", "tableau-colorblind10"]
+PLACES = ["legend", "end", "inline", "none"]
+
+
+def speedlines(rng, speeds):
+    """Curves from surge to choke: flat tops falling into steep choke tails, surge points on a parabola."""
+    a, b = rng.uniform(6, 12), rng.uniform(1.8, 3.2)
+    out = []
+    for n in speeds:
+        ms, prs = 1.5 + a * n ** 1.4, 1.0 + b * n ** 2.1
+        mc = ms + (0.15 + 0.25 * n) * a * rng.uniform(0.8, 1.2)
+        t = np.linspace(0, 1, 80)
+        pr = prs * (1 + 0.03 * t - 0.06 * t ** 2) - (prs - 1) * rng.uniform(0.4, 0.6) * t ** rng.uniform(6, 10)
+        out.append(np.column_stack([ms + t * (mc - ms), pr]))
+    return out
+
+
+def draw(path: Path, rng, style: str, place: str):
+    """One map in a matplotlib style sheet; returns the truth dict the scorer reads."""
+    k = int(rng.integers(5, 10))
+    lo = rng.choice([0.4, 0.5, 0.6])
+    step = rng.choice([0.05, 0.1])
+    speeds = [round(lo + i * step, 2) for i in range(k)]
+    fmt = rng.choice(["frac", "pct", "rpm"])
+    curves = speedlines(rng, speeds)
+    printed = {"frac": lambda n: f"N = {n:.2f}", "pct": lambda n: f"{round(n * 100)}%",
+               "rpm": lambda n: f"{round(n * 40000)} rpm"}[fmt]
+    value = {"frac": lambda n: n, "pct": lambda n: round(n * 100), "rpm": lambda n: round(n * 40000)}[fmt]
+    markers = rng.random() < 0.35
+    w_in, dpi = rng.uniform(6.4, 11), rng.choice([72, 100, 150])
+    if w_in * dpi > 1600:
+        dpi = 100
+    with plt.style.context(style):
+        fig, ax = plt.subplots(figsize=(w_in, w_in * rng.uniform(0.65, 0.85)), dpi=dpi)
+        for n, c in zip(speeds, curves):
+            idx = np.r_[0:len(c):6, len(c) - 1] if markers else np.arange(len(c))
+            ax.plot(c[idx, 0], c[idx, 1], "o-" if markers else "-", ms=3.5, lw=rng.uniform(1.0, 2.0),
+                    label=printed(n) if place == "legend" else None)
+            if place == "end":
+                ax.annotate(printed(n), c[-1], xytext=(3, -10), textcoords="offset points", fontsize=8)
+            elif place == "inline":
+                p = c[int(len(c) * rng.uniform(0.3, 0.55))]  # on the line between surge and knee
+                ax.text(p[0], p[1], printed(n), fontsize=8, ha="center", va="center",
+                        bbox=dict(fc=ax.get_facecolor(), ec="0.3", pad=1.5))
+        surge = np.array([c[0] for c in curves])
+        ax.plot(surge[:, 0], surge[:, 1], "-", color="0.2" if style != "dark_background" else "0.8", lw=2)
+        if rng.random() < 0.5:  # an efficiency island: nested dashed ellipses with their values
+            cx, cy = np.mean(surge[:, 0]) + 0.15 * np.ptp(surge[:, 0]) + 1.0, np.mean(surge[:, 1])
+            t = np.linspace(0, 2 * np.pi, 200)
+            for r, e in zip((1.0, 0.7, 0.4), (78, 82, 84)):
+                ax.plot(cx + r * 1.2 * np.cos(t), cy + r * 0.35 * np.sin(t), "--", color="tab:green", lw=0.8)
+                ax.text(cx + r * 1.2, cy, f"{e}", fontsize=7, color="tab:green")
+        if place == "legend":
+            ax.legend(loc="upper left", fontsize=8)
+        ax.set_xlabel("Corrected mass flow [kg/s]")
+        ax.set_ylabel("Total pressure ratio")
+        xs = np.concatenate([c[:, 0] for c in curves])
+        ys = np.concatenate([c[:, 1] for c in curves])
+        ax.set_xlim(np.floor(xs.min() - 1), np.ceil(xs.max() + 1.5))
+        ax.set_ylim(np.floor(ys.min() * 2 - 0.5) / 2, np.ceil(ys.max() * 2 + 0.5) / 2)
+        fig.savefig(path, dpi=dpi)
+        xlim, ylim = list(ax.get_xlim()), list(ax.get_ylim())
+        plt.close(fig)
+    return {"xlim": xlim, "ylim": ylim, "x_log": False, "y_log": False,
+            "curves": [{"points": c.tolist(), "speed": value(n)}  # (unprinted on maps without labels)
+                       for n, c in zip(speeds, curves)]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--maps", type=int, default=24)
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--keep", type=Path, default=None, help="write the maps and overlays here")
+    a = ap.parse_args()
+    score = load_scorer()
+    rng = np.random.default_rng(a.seed)
+    out = a.keep or Path(tempfile.mkdtemp(prefix="speedline-styles-"))
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i in range(a.maps):
+        style, place = STYLES[i % len(STYLES)], PLACES[int(rng.integers(len(PLACES)))]
+        p = out / f"{i:02d}_{style}.png"
+        truth = draw(p, rng, style, place)
+        t = time.perf_counter()
+        r = extract(p)
+        secs = time.perf_counter() - t
+        s = score_curves(score, truth, r.curves)
+        g = score_curves(score, truth, extract(p, xlim=truth["xlim"], ylim=truth["ylim"], read_labels=False).curves)
+        if a.keep:
+            r.plot(out / f"{i:02d}_{style}.overlay.png")
+        rows.append(dict(style=style, place=place, auto=s, given=g, detected=r.calibration.source == "detected",
+                         secs=secs))
+        print(f"{i:2d} {style:24s} {place:7s} no hints {s['score']:.3f} {s['recovered']}/{s['n_truth']} "
+              f"speeds {s['speed_ok']}/{s['speed_n']} axes {r.calibration.source:8s} | limits given "
+              f"{g['score']:.3f} {g['recovered']}/{g['n_truth']} | {secs:.1f} s", flush=True)
+
+    def line(rs, name):
+        n = sum(r["auto"]["n_truth"] for r in rs)
+        labelled = [r for r in rs if r["place"] != "none"]
+        rec = sum(r["auto"]["recovered"] for r in labelled)
+        return (f"{name:24s} maps {len(rs):2d}  no hints: score {np.mean([r['auto']['score'] for r in rs]):.3f}, "
+                f"recovered {sum(r['auto']['recovered'] for r in rs)}/{n}, speeds right "
+                f"{sum(r['auto']['speed_ok'] for r in labelled)}/{rec} of recovered labelled curves, axes detected "
+                f"{sum(r['detected'] for r in rs)}/{len(rs)}  |  limits given: score "
+                f"{np.mean([r['given']['score'] for r in rs]):.3f}, recovered {sum(r['given']['recovered'] for r in rs)}/{n}")
+
+    print(f"\nstyle sheets the generator does not draw, {a.maps} maps (seed {a.seed}), 2-core CPU, "
+          f"median {np.median([r['secs'] for r in rows]):.1f} s per map (no hints)")
+    for st in STYLES:
+        rs = [r for r in rows if r["style"] == st]
+        if rs:
+            print(line(rs, st))
+    print(line(rows, "all"))
+
+
+if __name__ == "__main__":
+    main()
