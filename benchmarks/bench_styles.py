@@ -5,7 +5,8 @@
 The synthetic generator (`speedline_digitizer.synth`) draws its own styles; the held-out maps are in
 publication styles it was not told about. This draws simple compressor maps with matplotlib style
 sheets the generator never uses (ggplot, fivethirtyeight, seaborn's whitegrid / darkgrid / ticks, bmh,
-Solarize, dark_background, grayscale, classic, tableau-colorblind10): spine-less grids, grey panels,
+Solarize, dark_background, grayscale, classic, tableau-colorblind10) and a spreadsheet's default chart
+(horizontal grid only, no spines, legend under the plot): spine-less grids, grey panels,
 light-on-dark, colour cycles, markers on measured points, legends, end and boxed inline labels, an
 efficiency island, sizes 640-1600 px wide. Each map is digitized with no hints (`extract(path)`) and
 with the axis limits given (frame detected); the shared scorer (tau 1 %) scores both. Prints the
@@ -28,7 +29,8 @@ from common import load_scorer, score_curves  # noqa: E402
 from speedline_digitizer import extract  # noqa: E402
 
 STYLES = ["ggplot", "fivethirtyeight", "seaborn-v0_8-whitegrid", "seaborn-v0_8-darkgrid", "seaborn-v0_8-ticks",
-          "bmh", "Solarize_Light2", "dark_background", "grayscale", "classic", "tableau-colorblind10"]
+          "bmh", "Solarize_Light2", "dark_background", "grayscale", "classic", "tableau-colorblind10", "spreadsheet-chart"]
+SPREADSHEET = ["#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E", "#636363"]
 PLACES = ["legend", "end", "inline", "none"]
 
 
@@ -60,8 +62,16 @@ def draw(path: Path, rng, style: str, place: str):
     w_in, dpi = rng.uniform(6.4, 11), rng.choice([72, 100, 150])
     if w_in * dpi > 1600:
         dpi = 100
-    with plt.style.context(style):
+    with plt.style.context(style if style != "spreadsheet-chart" else "default"):
         fig, ax = plt.subplots(figsize=(w_in, w_in * rng.uniform(0.65, 0.85)), dpi=dpi)
+        if style == "spreadsheet-chart":  # a spreadsheet's default chart: horizontal grid only, no spines
+            for side in ("top", "right", "left"):
+                ax.spines[side].set_visible(False)
+            ax.spines["bottom"].set_color("#d9d9d9")
+            ax.tick_params(colors="#595959", length=0)
+            ax.grid(axis="y", color="#d9d9d9")
+            ax.set_axisbelow(True)
+            ax.set_prop_cycle(color=SPREADSHEET)
         for n, c in zip(speeds, curves):
             idx = np.r_[0:len(c):6, len(c) - 1] if markers else np.arange(len(c))
             ax.plot(c[idx, 0], c[idx, 1], "o-" if markers else "-", ms=3.5, lw=rng.uniform(1.0, 2.0),
@@ -80,7 +90,9 @@ def draw(path: Path, rng, style: str, place: str):
             for r, e in zip((1.0, 0.7, 0.4), (78, 82, 84)):
                 ax.plot(cx + r * 1.2 * np.cos(t), cy + r * 0.35 * np.sin(t), "--", color="tab:green", lw=0.8)
                 ax.text(cx + r * 1.2, cy, f"{e}", fontsize=7, color="tab:green")
-        if place == "legend":
+        if place == "legend" and style == "spreadsheet-chart":  # its legend sits under the plot
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(k, 5), fontsize=8, frameon=False)
+        elif place == "legend":
             ax.legend(loc="upper left", fontsize=8)
         ax.set_xlabel("Corrected mass flow [kg/s]")
         ax.set_ylabel("Total pressure ratio")

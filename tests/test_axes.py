@@ -193,6 +193,12 @@ def test_frame_of_a_plot_without_spines_is_found_from_its_grid():
     assert detect_frame(crop) is None
     # dark spines are still found as spines
     assert "grid" not in detect_frame(_grid_image(spines=True)).spines
+    # a spreadsheet chart: horizontal grid lines only, its axis from the first line to the last
+    img = _grid_image()
+    img[41:340, 100:461][:, ::60] = 255  # the vertical lines gone
+    img[41:340, 460] = 255
+    fr = detect_frame(img)
+    assert fr is not None and np.allclose(fr.box, (100, 40, 460, 340), atol=1.5)
 
 
 def test_digits_either_side_of_a_one_pixel_decimal_point_are_one_label():

@@ -262,9 +262,13 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
         if all(abs(at - q[0]) > 3 for q in ext[horizontal]):
             ext[horizontal].append((at, a, b))
     hs, vs = np.array(ext[True], float).reshape(-1, 3), np.array(ext[False], float).reshape(-1, 3)
-    if len(hs) < min_lines or len(vs) < min_lines:
+    if len(hs) < min_lines:
         return None
     x0, x1 = np.median(hs[:, 1]), np.median(hs[:, 2])
+    if len(vs) < min_lines:  # horizontal lines only (a spreadsheet chart): its axis ends on its first and last
+        if len(hs) < min_lines + 1:
+            return None
+        vs = np.array([[x0, hs[:, 0].min(), hs[:, 0].max()], [x1, hs[:, 0].min(), hs[:, 0].max()]] * min_lines)
     y0, y1 = np.median(vs[:, 1]), np.median(vs[:, 2])
     inside = lambda p, lo, hi: ((p >= lo - 3) & (p <= hi + 3)).sum()  # noqa: E731
     if inside(hs[:, 0], y0, y1) < min_lines or inside(vs[:, 0], x0, x1) < min_lines:
