@@ -253,3 +253,19 @@ def test_end_running_on_over_blank_paper_is_trimmed_but_dash_gaps_are_not():
     assert len(trim_pale_ends(xy[inked], dashed, paper=250)) == inked.sum()
     faint = np.full((200, 300), 250.0)  # a curve as pale as the paper: nothing to tell, kept whole
     assert len(trim_pale_ends(xy, faint, paper=250)) == len(xy)
+
+
+def test_lower_arc_of_an_efficiency_island_is_no_speedline():
+    # the segmenter may mark the lower half of an island's contour: it bends upward (counter-clockwise),
+    # which no speedline does; the upper half looks like a speedline and stays
+    from speedline_digitizer.postprocess import bends_upward, net_turn
+
+    t = np.linspace(0.05, np.pi - 0.05, 200)
+    lower = np.column_stack([200 - 90 * np.cos(t), 150 + 40 * np.sin(t)])  # image rows grow downwards
+    line = speedline(30, 40, 250, 120)
+    m = draw_polyline((260, 320), line, 2) | draw_polyline((260, 320), lower, 2)
+    curves = curves_from_mask(m)
+    assert len(curves) == 1 and curves[0].pixels[:, 1].max() < 130
+    assert net_turn(line) < -45 and bends_upward(lower) and not bends_upward(line)
+    upper = np.column_stack([200 - 90 * np.cos(t), 150 - 40 * np.sin(t)])
+    assert not bends_upward(upper)

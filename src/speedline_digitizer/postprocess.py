@@ -114,7 +114,7 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
                 continue
             v = cal.to_data(q)
             curves.append(Curve(v[:, 0], v[:, 1], q))
-    curves = [c for c in curves if not is_grid_line(c.pixels, m.shape, plot_box)]
+    curves = [c for c in curves if not is_grid_line(c.pixels, m.shape, plot_box) and not bends_upward(c.pixels)]
     if image is not None and curves:
         curves = [c for c in curves if not on_grid_line(c.pixels, image, plot_box)]
     if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text)
@@ -125,6 +125,29 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     if timings is not None:
         timings.update(skeleton=t1 - t, instances=t2 - t1, fit=t3 - t2)
     return curves
+
+
+def net_turn(xy: np.ndarray, samples: int = 60) -> float:
+    """Net turning of a path in degrees, counter-clockwise positive as seen on the page (image rows
+    grow downwards), from the direction at its start to that at its end (resampled by arc length)."""
+    xy = np.asarray(xy, float)
+    if len(xy) < 3:
+        return 0.0
+    s = np.r_[0.0, np.cumsum(np.hypot(*np.diff(xy, axis=0).T))]
+    if s[-1] <= 0:
+        return 0.0
+    t = np.linspace(0.0, s[-1], samples)
+    q = np.column_stack([np.interp(t, s, xy[:, 0]), -np.interp(t, s, xy[:, 1])])  # y up
+    a = np.unwrap(np.arctan2(*np.diff(q, axis=0).T[::-1]))
+    return float(np.degrees(a[-1] - a[0]))
+
+
+def bends_upward(xy: np.ndarray, max_turn: float = 25.0) -> bool:
+    """A path from its surge end that turns counter-clockwise by more than `max_turn` degrees: the lower
+    arc of an efficiency island, never a speedline. Speedlines run flat and fall into their choke
+    tails, turning clockwise: all 682 truth speedlines of 80 synthetic maps turn -23 to -167 degrees,
+    the 91 of the research's 13 real samples -152 to 0."""
+    return net_turn(xy) > max_turn
 
 
 def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None) -> bool:
