@@ -298,3 +298,33 @@ def test_a_speed_ending_in_nine_in_scale_is_kept():
     curves = [replace(_curve(0, 100 - 10 * k, 50, 100 - 10 * k), speed=v, speed_label=t)
               for k, (v, t) in enumerate([(95, "95%"), (100, "100%"), (105, "105%"), (109, "109")])]
     assert [c.speed for c in enforce_order(curves)] == [95, 100, 105, 109]
+
+
+def test_legend_under_the_plot_is_read_and_matched_by_colour():
+    # a spreadsheet chart: tick labels right under the frame, the legend in a row below them
+    pytest.importorskip("rapidocr_onnxruntime")
+    from PIL import Image, ImageDraw
+
+    from speedline_digitizer.labels import read_speed_labels
+
+    img = Image.new("RGB", (560, 420), "white")
+    d = ImageDraw.Draw(img)
+    font = _font(16)
+    colours = [(68, 114, 196), (237, 125, 49), (112, 173, 71)]
+    curves = []
+    for k, col in enumerate(colours):
+        y = 260 - 70 * k
+        xs = np.arange(60 + 40 * k, 380 + 40 * k, dtype=float)
+        d.line([(xs[0], y), (xs[-1], y)], fill=col, width=3)
+        px = np.column_stack([xs, np.full(len(xs), float(y))])
+        curves.append(Curve(px[:, 0], px[:, 1], px))
+    for k, t in enumerate(("0", "2", "4", "6", "8")):  # tick labels: bare numbers, not legend entries
+        d.text((40 + 110 * k, 312), t, fill=(89, 89, 89), font=font)
+    x = 120
+    for col, t in zip(colours[::-1], ("70%", "60%", "50%")):  # listed in another order than the curves
+        d.line([(x, 361), (x + 25, 361)], fill=col, width=3)
+        d.text((x + 32, 352), t, fill=(89, 89, 89), font=font)
+        x += 120
+    out = read_speed_labels(np.asarray(img), curves, (40.0, 40.0, 520.0, 300.0))
+    assert [c.speed for c in out] == [50, 60, 70]
+    assert [c.speed_label for c in out] == ["50%", "60%", "70%"]

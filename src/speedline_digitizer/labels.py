@@ -142,6 +142,50 @@ def _speed_texts(img: np.ndarray, win: tuple, scale: float, plot_box=None) -> li
     return out
 
 
+_MARKED = re.compile(r"%|rpm|RPM|r/min|[0-9]\s*[kK]\b|[nN]\S{0,6}\s*[=:]|U/min|1/min|[sS]peed")
+
+
+def legend_below(img: np.ndarray, plot_box=None) -> list:
+    """Speed labels of a legend under the plot (a spreadsheet chart's default): (TextBox, value) for
+    the texts read in a band below the frame (under the x tick labels) that print a speed with its
+    mark ('90%', '12000 rpm', 'N = 0.9': bare numbers there are tick labels), three or more, or none."""
+    if plot_box is None:
+        return []
+    import cv2
+
+    H, W = img.shape[:2]
+    x0, y0, x1, y1 = plot_box
+    ya, yb = int(min(H, y1 + 2)), int(min(H, y1 + 0.45 * (y1 - y0)))
+    xa, xb = int(max(0, x0 - 0.1 * W)), int(min(W, x1 + 0.1 * W))
+    if yb - ya < 8 or xb - xa < 8:
+        return []
+    # cheap checks first (reading the band costs about a second): below the first text row (the tick
+    # labels) there must be three or more line samples, short flat strokes as wide as a few digits
+    grey = img[ya:yb, xa:xb].mean(axis=2) if img.ndim == 3 else img[ya:yb, xa:xb].astype(float)
+    ink = grey < np.percentile(grey, 90) - 40
+    rows = _runs(np.flatnonzero(ink.sum(axis=1) >= 2), 2)
+    if len(rows) < 2:
+        return []
+    top = max(0, rows[1][0] - 3)
+    n, _, st, _ = cv2.connectedComponentsWithStats(ink[top:].astype(np.uint8), connectivity=8)
+    if sum(1 for w, h in st[1:, 2:4] if w >= 12 and h <= 5 and w >= 4 * h) < 3:
+        return []
+    ya += top
+    crop = img[ya:yb, xa:xb]
+    scale = float(np.clip(DETECT_SIDE / max(crop.shape[:2]), 1.0, 2.0))
+    if scale > 1.0:
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    out = []
+    for tb in detect_text(crop):
+        text = tb.text.strip().lstrip("-—–_~ ")  # a line sample read as a dash
+        v = parse_speed(text)
+        if v is None or tb.score < 0.6 or not _MARKED.search(text):
+            continue
+        b = (xa + tb.box[0] / scale, ya + tb.box[1] / scale, xa + tb.box[2] / scale, ya + tb.box[3] / scale)
+        out.append((TextBox(text, b, tb.score), v))
+    return out if len(out) >= 3 else []
+
+
 def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, text_h: float | None = None) -> list:
     """Speed-like texts read around the choke ends of curves that no candidate is near: (TextBox, value).
 
@@ -530,10 +574,23 @@ def _colour_votes(patch: np.ndarray, cols: np.ndarray, near: float = 40.0) -> np
     return vote.sum(axis=0).astype(float)
 
 
+def _reading_order(cands: list, legend: list) -> list:
+    """Legend entries row by row (a row: centres within 0.6 of a text height), left to right in a row."""
+    js = sorted(legend, key=lambda j: cands[j][0].centre[1])
+    h = float(np.median([cands[j][0].box[3] - cands[j][0].box[1] for j in js])) if js else 0.0
+    row, rows, last = 0, {}, None
+    for j in js:
+        cy = cands[j][0].centre[1]
+        if last is not None and cy - last > 0.6 * h:
+            row += 1
+        rows[j], last = row, cy
+    return sorted(js, key=lambda j: (rows[j], cands[j][0].centre[0]))
+
+
 def _legend_pairs(img, curves, cands, legend) -> dict:
     cols = np.array([_curve_colour(img, c.pixels) for c in curves])
     distinct = cols.std(axis=0).max() > 25
-    entries = sorted(legend, key=lambda j: cands[j][0].centre[1])
+    entries = _reading_order(cands, legend)
     if distinct:
         # the line sample sits left of the entry's text (or inside the detected box, when the detector
         # took sample and text as one): pixels there vote for the curve colour they are nearest to
@@ -708,4 +765,13 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
         cands = cands + boxed_labels(img, cands, plot_box)
     if len(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + labels_near_ends(img, curves, cands, plot_box)
-    return enforce_order(assign_labels(img, curves, cands, plot_box))
+    out = assign_labels(img, curves, cands, plot_box)
+    n_read = sum(c.speed is not None for c in out)
+    if n_read <= len(curves) // 2 and not _legend_of(cands, curves):  # a legend under the plot names more
+        below = legend_below(img, plot_box)
+        pairs = _legend_pairs(img, curves, below, list(range(len(below)))) if below else {}
+        if len(pairs) > n_read:
+            out = list(curves)
+            for i, j in pairs.items():
+                out[i] = replace(out[i], speed=below[j][1], speed_label=below[j][0].text)
+    return enforce_order(out)
