@@ -1,6 +1,6 @@
 """Maps in styles the generator does not draw: matplotlib's own style sheets, whole pipeline, no hints.
 
-    python benchmarks/bench_styles.py [--maps 24] [--seed 5] [--keep DIR]
+    python benchmarks/bench_styles.py [--maps 48] [--seed 5] [--keep DIR]
 
 The synthetic generator (`speedline_digitizer.synth`) draws its own styles; the held-out maps are in
 publication styles it was not told about. This draws simple compressor maps with matplotlib style
@@ -91,7 +91,8 @@ def draw(path: Path, rng, style: str, place: str):
                 ax.plot(cx + r * 1.2 * np.cos(t), cy + r * 0.35 * np.sin(t), "--", color="tab:green", lw=0.8)
                 ax.text(cx + r * 1.2, cy, f"{e}", fontsize=7, color="tab:green")
         if place == "legend" and style == "spreadsheet-chart":  # its legend sits under the plot
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(k, 5), fontsize=8, frameon=False)
+            fig.subplots_adjust(bottom=0.25)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(k, 5), fontsize=8, frameon=False)
         elif place == "legend":
             ax.legend(loc="upper left", fontsize=8)
         ax.set_xlabel("Corrected mass flow [kg/s]")
@@ -110,7 +111,7 @@ def draw(path: Path, rng, style: str, place: str):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--maps", type=int, default=24)
+    ap.add_argument("--maps", type=int, default=48)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--keep", type=Path, default=None, help="write the maps and overlays here")
     a = ap.parse_args()

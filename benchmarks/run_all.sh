@@ -9,5 +9,6 @@ python bench_seed_samples.py --out ../out/seed | tee results/seed_samples.txt
 python bench_calibration.py | tee results/calibration.txt
 python bench_labels.py | tee results/labels.txt
 python bench_ocr.py | tee results/ocr.txt
+python bench_styles.py | tee results/styles.txt
 digitize eval --n 10 --seed 999 --json results/eval.json | tee results/eval.txt
 python bench_speed.py --per-size 4 | tee results/speed.txt

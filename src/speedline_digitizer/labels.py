@@ -168,7 +168,7 @@ def legend_below(img: np.ndarray, plot_box=None) -> list:
         return []
     top = max(0, rows[1][0] - 3)
     n, _, st, _ = cv2.connectedComponentsWithStats(ink[top:].astype(np.uint8), connectivity=8)
-    if sum(1 for w, h in st[1:, 2:4] if w >= 12 and h <= 5 and w >= 4 * h) < 3:
+    if sum(1 for w, h in st[1:, 2:4] if w >= 12 and h <= 12 and w >= 2.5 * h) < 3:  # (a marker on it: taller)
         return []
     ya += top
     crop = img[ya:yb, xa:xb]
