@@ -265,13 +265,14 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
     if len(hs) < min_lines:
         return None
     x0, x1 = np.median(hs[:, 1]), np.median(hs[:, 2])
-    if len(vs) < min_lines:  # horizontal lines only (a spreadsheet chart): its axis ends on its first and last
-        if len(hs) < min_lines + 1:
-            return None
-        vs = np.array([[x0, hs[:, 0].min(), hs[:, 0].max()], [x1, hs[:, 0].min(), hs[:, 0].max()]] * min_lines)
-    y0, y1 = np.median(vs[:, 1]), np.median(vs[:, 2])
     inside = lambda p, lo, hi: ((p >= lo - 3) & (p <= hi + 3)).sum()  # noqa: E731
-    if inside(hs[:, 0], y0, y1) < min_lines or inside(vs[:, 0], x0, x1) < min_lines:
+    if len(vs) >= min_lines:
+        y0, y1 = np.median(vs[:, 1]), np.median(vs[:, 2])
+        if inside(hs[:, 0], y0, y1) < min_lines or inside(vs[:, 0], x0, x1) < min_lines:
+            return None
+    elif len(hs) > min_lines:  # horizontal lines only (a spreadsheet chart): its axis ends on its first and last
+        y0, y1 = hs[:, 0].min(), hs[:, 0].max()
+    else:
         return None
     if x0 < 0.03 * W or y1 > 0.97 * H or x1 - x0 < 0.3 * W or y1 - y0 < 0.3 * H:
         return None
@@ -677,6 +678,9 @@ def refine_with_ticks(fit: AxisFit, ticks, span_px: float, pos=(), vals=(), tol:
     return AxisFit(float(a), float(b), fit.log, rms / span_px, fit.n_inliers, fit.n_labels, int(ok.sum()))
 
 
+_POWER_READ = re.compile(r"(?:([1-9])\s*[x×*]?\s*)?10([0-6])")  # m x 10^k, its superscript read in line ('4x101')
+
+
 def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool = True, ticks=(),
              log_hint: bool = False, texts=None) -> AxisFit | None:
     """Robust pixel -> value fit; tries linear and log10 and keeps the one that explains more labels.
@@ -691,7 +695,7 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
         return log_from_ticks(pos, vals, ticks, span_px, texts) if allow_log and len(pos) else None
     alt = np.full((len(vals), 4), np.nan)  # other readings: a power of ten, then '0.' lost (/10, /100, /1000)
     for i, t in enumerate(texts or ()):
-        m = re.fullmatch(r"(?:([1-9])\s*[x×*]?\s*)?10([0-6])", t.strip())
+        m = _POWER_READ.fullmatch(t.strip())
         if m and allow_log:  # a superscript read in line: '101' is 10^1, '4100' 4 x 10^0, '4x101' 4 x 10^1
             alt[i, 0] = float(m.group(1) or 1) * 10.0 ** int(m.group(2))  # first: it wins a tie
         if re.fullmatch(r"\d+", t.strip()) and vals[i] >= 1:
@@ -734,7 +738,7 @@ def log_from_ticks(pos, vals, ticks, span_px: float, texts=None, tol: float = 1.
         return None
     cands = []  # (label index, log10 value), a power read in line first
     for i, v in enumerate(vals):
-        m = re.fullmatch(r"(?:([1-9])\s*[x×*]?\s*)?10([0-6])", (texts[i] if texts else "").strip())
+        m = _POWER_READ.fullmatch((texts[i] if texts else "").strip())
         if m:
             cands.append((i, np.log10(float(m.group(1) or 1)) + int(m.group(2))))
         if v > 0:
@@ -791,7 +795,7 @@ def _log_hint(texts: list) -> bool:
 
 def _inline_powers(texts: list) -> bool:
     """Just two labels read, both powers of ten with the superscript read in line ('101', '4100')."""
-    return len(texts) == 2 and all(re.fullmatch(r"(?:[1-9]\s*[x×*]?\s*)?10[0-6]", t.strip()) for t in texts)
+    return len(texts) == 2 and all(_POWER_READ.fullmatch(t.strip()) for t in texts)
 
 
 def _tick_values(img, boxes, source=None):

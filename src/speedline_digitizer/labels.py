@@ -2,9 +2,9 @@
 
 Text inside (and just around) the plot frame is read by the OCR engine; speed-like texts
 (0.90, 90%, 90 %, N/√θ = 0.9, 12000 rpm, 120k) are matched to curve ends, to the curve itself (a
-label in a box that hides the line), or, for a legend, by colour and order. What the detector
-misses is looked for again: legend rows at their pitch, framed labels by their rectangle, and
-windows around unlabelled curve ends scaled up. Speeds must rise from
+label in a box that hides the line), or, for a legend (beside the curves or under the plot), by colour
+and order. What the detector misses is looked for again: legend rows at their pitch, framed labels by
+their rectangle, and windows around unlabelled curve ends scaled up. Speeds must rise from
 the lowest speedline to the highest: misreads that break the order are dropped, and a single
 missing value is filled in when its neighbours' spacing makes it unambiguous (marked inferred).
 """
@@ -751,7 +751,8 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
 
     The image is read at its own size first; while labels are missing, again scaled up (small print)
     and once more with the curves painted out (a line through a label). Two labels read as one are
-    split on the painted-out copy (a curve's tail between them hides the gap)."""
+    split on the painted-out copy (a curve's tail between them hides the gap). When at most half the
+    curves got a label, a legend under the plot (:func:`legend_below`) is looked for too."""
     erased = erase_curves(img, curves)
     cands = candidate_labels(img, plot_box)
     if len(cands) < len(curves):  # small print: read again scaled up; those readings win where both read
