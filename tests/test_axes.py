@@ -193,6 +193,14 @@ def test_frame_of_a_plot_without_spines_is_found_from_its_grid():
     assert detect_frame(crop) is None
     # dark spines are still found as spines
     assert "grid" not in detect_frame(_grid_image(spines=True)).spines
+    # JPEG ringing: faint ink running on past the lines' ends does not move the frame
+    img = _grid_image()
+    for x in range(100, 461, 60):
+        img[341:350, x] = 238  # 17 levels under the paper: ink to a 12-level threshold, not half a line's
+    for y in range(40, 341, 60):
+        img[y, 90:100] = 238
+    fr = detect_frame(img)
+    assert fr is not None and np.allclose(fr.box, (100, 40, 460, 340), atol=1.5)
     # a spreadsheet chart: horizontal grid lines only, its axis from the first line to the last
     img = _grid_image()
     img[41:340, 100:461][:, ::60] = 255  # the vertical lines gone

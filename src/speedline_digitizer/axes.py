@@ -240,7 +240,8 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
     the common extent of the horizontal lines gives its left and right edges, and that of the vertical
     lines its top and bottom. Needs `min_lines` long lines each way in ink lighter than a stroke's
     (darker than the paper by 12 grey levels), and a margin left of and below the grid for tick labels
-    (a crop of a plot area has its grid run into the image edges: no frame there)."""
+    (a crop of a plot area has its grid run into the image edges: no frame there). Each line is
+    followed as far as it keeps half its own darkness (JPEG ringing past its ends is fainter)."""
     import cv2
 
     H, W = dark.shape
@@ -250,14 +251,15 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
     if lines is None:
         return None
     L = np.asarray(lines).reshape(-1, 4)
-    on = light > 0
     ext = {True: [], False: []}  # horizontal: (row, left, right); vertical: (col, top, bottom)
     for x0, y0, x1, y1 in L:
         horizontal = abs(int(y1) - int(y0)) <= 1
         if not horizontal and abs(int(x1) - int(x0)) > 1:
             continue
         at = int(round((y0 + y1) / 2 if horizontal else (x0 + x1) / 2))
-        band = on[max(0, at - 1):at + 2].any(axis=0) if horizontal else on[:, max(0, at - 1):at + 2].any(axis=1)
+        line = dark[max(0, at - 1):at + 2].max(axis=0) if horizontal else dark[:, max(0, at - 1):at + 2].max(axis=1)
+        seg = line[min(x0, x1):max(x0, x1) + 1] if horizontal else line[min(y0, y1):max(y0, y1) + 1]
+        band = line > max(12.0, 0.5 * float(np.median(seg)))  # half the line's own darkness: JPEG ringing
         a, b = _run_extent(band, int((x0 + x1) // 2 if horizontal else (y0 + y1) // 2), max_gap=2)
         if all(abs(at - q[0]) > 3 for q in ext[horizontal]):
             ext[horizontal].append((at, a, b))
