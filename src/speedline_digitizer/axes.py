@@ -257,12 +257,12 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
         if not horizontal and abs(int(x1) - int(x0)) > 1:
             continue
         at = int(round((y0 + y1) / 2 if horizontal else (x0 + x1) / 2))
+        if any(abs(at - q[0]) <= 3 for q in ext[horizontal]):  # another segment of a line already followed
+            continue
         line = dark[max(0, at - 1):at + 2].max(axis=0) if horizontal else dark[:, max(0, at - 1):at + 2].max(axis=1)
         seg = line[min(x0, x1):max(x0, x1) + 1] if horizontal else line[min(y0, y1):max(y0, y1) + 1]
         band = line > max(12.0, 0.5 * float(np.median(seg)))  # half the line's own darkness: JPEG ringing
-        a, b = _run_extent(band, int((x0 + x1) // 2 if horizontal else (y0 + y1) // 2), max_gap=2)
-        if all(abs(at - q[0]) > 3 for q in ext[horizontal]):
-            ext[horizontal].append((at, a, b))
+        ext[horizontal].append((at, *_run_extent(band, int((x0 + x1) // 2 if horizontal else (y0 + y1) // 2), max_gap=2)))
     hs, vs = np.array(ext[True], float).reshape(-1, 3), np.array(ext[False], float).reshape(-1, 3)
     if len(hs) < min_lines:
         return None

@@ -167,7 +167,7 @@ def legend_below(img: np.ndarray, plot_box=None) -> list:
     if len(rows) < 2:
         return []
     top = max(0, rows[1][0] - 3)
-    n, _, st, _ = cv2.connectedComponentsWithStats(ink[top:].astype(np.uint8), connectivity=8)
+    _, _, st, _ = cv2.connectedComponentsWithStats(ink[top:].astype(np.uint8), connectivity=8)
     if sum(1 for w, h in st[1:, 2:4] if w >= 12 and h <= 12 and w >= 2.5 * h) < 3:  # (a marker on it: taller)
         return []
     ya += top
@@ -513,6 +513,11 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
         first = match(cost)
         again = _same_offset_cost(curves, cands, first, free, rest, reach)
         pairs.update(match(again) if again is not None else first)
+    return _labelled(curves, cands, pairs)
+
+
+def _labelled(curves: list, cands: list, pairs: dict) -> list:
+    """The curves with the speed and text of their candidate ({curve index: candidate index})."""
     out = list(curves)
     for i, j in pairs.items():
         tb, v = cands[j]
@@ -772,7 +777,5 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
         below = legend_below(img, plot_box)
         pairs = _legend_pairs(img, curves, below, list(range(len(below)))) if below else {}
         if len(pairs) > n_read:
-            out = list(curves)
-            for i, j in pairs.items():
-                out[i] = replace(out[i], speed=below[j][1], speed_label=below[j][0].text)
+            out = _labelled(curves, below, pairs)
     return enforce_order(out)
