@@ -328,3 +328,27 @@ def test_legend_under_the_plot_is_read_and_matched_by_colour():
     out = read_speed_labels(np.asarray(img), curves, (40.0, 40.0, 520.0, 300.0))
     assert [c.speed for c in out] == [50, 60, 70]
     assert [c.speed_label for c in out] == ["50%", "60%", "70%"]
+
+
+def test_an_unread_label_does_not_shift_its_neighbours_along():
+    # labels up-left of the surge ends of seven curves on a diagonal surge line; the lowest is not read and
+    # a stray reading ('%' read as '96') sits beside the fourth: each label must stay with its own curve
+    img = np.full((500, 600, 3), 255, np.uint8)
+    curves = [_curve(150 + 18 * k, 420 - 28 * k, 500, 425 - 28 * k) for k in range(7)]
+    cands = [(TextBox(f"{40 + 10 * k}", (150 + 18 * k - 30, 420 - 28 * k - 20, 150 + 18 * k - 12,
+                                         420 - 28 * k - 4), 0.99), 40.0 + 10 * k) for k in range(1, 7)]
+    cands.append((TextBox("96", (150 + 18 * 3 - 10, 420 - 28 * 3 - 18, 150 + 18 * 3 - 2, 420 - 28 * 3 - 6), 0.8),
+                  96.0))
+    out = assign_labels(img, curves, cands)
+    assert [c.speed for c in out][1:] == [50, 60, 70, 80, 90, 100]
+
+
+def test_labels_run_together_are_split_by_their_units():
+    from speedline_digitizer.labels import split_run_on
+
+    got = split_run_on(TextBox("71%79%88%", (100, 10, 190, 22), 0.95))
+    assert [v for _, v in got] == [71, 79, 88]
+    assert [round(tb.box[0]) for tb, _ in got] == [100, 130, 160] and got[-1][0].box[2] == 190
+    assert [v for _, v in split_run_on(TextBox("42,000rpm49.000 rpm", (0, 0, 190, 12), 0.9))] == [42000, 49000]
+    assert split_run_on(TextBox("N=0.45=0.50", (0, 0, 90, 12), 0.9)) == []  # no unit to split on
+    assert [v for _, v in split_run_on(TextBox("12 000 rpm", (0, 0, 90, 12), 0.9))] == [12000]

@@ -129,16 +129,41 @@ def _speed_texts(img: np.ndarray, win: tuple, scale: float, plot_box=None) -> li
 
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     out = []
-    for tb in detect_text(crop):
-        v = parse_speed(tb.text)
-        if v is None or tb.score < 0.6:
+    for whole in detect_text(crop):
+        if whole.score < 0.6:
             continue
-        b = (xa + tb.box[0] / scale, ya + tb.box[1] / scale, xa + tb.box[2] / scale, ya + tb.box[3] / scale)
-        if plot_box is not None:  # tick labels sit outside the frame's left and bottom edges
-            cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-            if cx < plot_box[0] or cy > plot_box[3]:
-                continue
-        out.append((TextBox(tb.text, b, tb.score), v))
+        for tb, v in split_run_on(whole):
+            b = (xa + tb.box[0] / scale, ya + tb.box[1] / scale, xa + tb.box[2] / scale, ya + tb.box[3] / scale)
+            if plot_box is not None:  # tick labels sit outside the frame's left and bottom edges
+                cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+                if cx < plot_box[0] or cy > plot_box[3]:
+                    continue
+            out.append((TextBox(tb.text, b, tb.score), v))
+    return out
+
+
+_WITH_UNIT = re.compile(r"\d[\d.,]*\s*(?:%|[kK]?\s*[rR][pP][mM]|[kK])")
+
+
+def split_run_on(tb: TextBox) -> list:
+    """[(TextBox, speed)] of a detected text: itself when it reads as a speed, else the labels it runs
+    together when each ends in a unit ('71%79%88%', '42,000rpm49.000 rpm': crowded labels the detector
+    reads as one line), each with its share of the box by character position; else []."""
+    v = parse_speed(tb.text)
+    if v is not None:
+        return [(tb, v)]
+    t = tb.text
+    pieces = list(_WITH_UNIT.finditer(t))
+    if len(pieces) < 2 or len(re.sub(r"\s", "", _WITH_UNIT.sub("", t))) > 0:
+        return []
+    x0, y0, x1, y1 = tb.box
+    w = (x1 - x0) / max(len(t), 1)
+    out = []
+    for p in pieces:
+        pv = parse_speed(p.group())
+        if pv is None:
+            return []
+        out.append((TextBox(p.group(), (x0 + w * p.start(), y0, x0 + w * p.end(), y1), tb.score), pv))
     return out
 
 
@@ -483,7 +508,7 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
         pair = _stacked_pair(cands)
         if pair:
             more, rows = complete_legend(img, cands, pair, plot_box=plot_box)
-            if len(rows) >= 3:
+            if len(rows) >= 3 and not _at_curve_ends(more, rows, curves):  # no stack along the surge line
                 cands, legend = more, rows
     pairs = _legend_pairs(img, curves, cands, legend) if legend else {}
     rest = [j for j in range(len(cands)) if j not in legend]
@@ -505,15 +530,33 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
             d = min(d_end, d_line + 0.5 * h)  # on the line (inline box) or at an end
             if d <= reach:
                 cost[ii, jj] = d / h
-    def match(c):  # Hungarian matching of free curves (rows) to remaining labels (columns) within reach
-        r, k = linear_sum_assignment(np.where(np.isfinite(c), c, 1e6))
-        return {free[int(i)]: rest[int(j)] for i, j in zip(r, k) if np.isfinite(c[i, j])}
+    def match(c, skip):  # Hungarian matching of free curves (rows) to remaining labels (columns) within reach
+        return {free[i]: rest[j] for i, j in _match_or_skip(c, skip)}
 
     if np.isfinite(cost).any():
-        first = match(cost)
+        first = match(cost, np.inf)
         again = _same_offset_cost(curves, cands, first, free, rest, reach)
-        pairs.update(match(again) if again is not None else first)
+        # with one placement known, a label or curve stays unmatched rather than pair two text heights off
+        # it (an unread label would otherwise shift its neighbours' labels along by one curve)
+        pairs.update(match(again, 1.0) if again is not None else first)
     return _labelled(curves, cands, pairs)
+
+
+def _match_or_skip(cost: np.ndarray, skip: float) -> list:
+    """Minimum-cost matching of rows to columns where leaving a row or a column unmatched costs `skip`
+    (a pair is made only where it is cheaper than leaving both out): one unread label must not shift
+    its neighbours' labels along, nor a stray reading take a curve. [(row, column)]"""
+    n, m = cost.shape
+    c = np.where(np.isfinite(cost), cost, 1e6)
+    if np.isfinite(skip):
+        big = np.full((n + m, m + n), 1e6)
+        big[:n, :m] = c
+        big[:n, m:][np.diag_indices(n)] = skip
+        big[n:, :m][np.diag_indices(m)] = skip
+        big[n:, m:] = 0.0
+        c = big
+    r, k = linear_sum_assignment(c)
+    return [(int(i), int(j)) for i, j in zip(r, k) if i < n and j < m and np.isfinite(cost[i, j])]
 
 
 def _labelled(curves: list, cands: list, pairs: dict) -> list:
