@@ -1,6 +1,6 @@
 """Maps in styles the generator does not draw: matplotlib's own style sheets, whole pipeline, no hints.
 
-    python benchmarks/bench_styles.py [--maps 48] [--seed 5] [--keep DIR]
+    python benchmarks/bench_styles.py [--maps 48] [--seed 5] [--keep DIR] [--shapes real]
 
 The synthetic generator (`speedline_digitizer.synth`) draws its own styles; the held-out maps are in
 publication styles it was not told about. This draws simple compressor maps with matplotlib style
@@ -8,7 +8,9 @@ sheets the generator never uses (ggplot, fivethirtyeight, seaborn's whitegrid / 
 Solarize, dark_background, grayscale, classic, tableau-colorblind10) and a spreadsheet's default chart
 (horizontal grid only, no spines, legend under the plot): spine-less grids, grey panels,
 light-on-dark, colour cycles, markers on measured points, legends, end and boxed inline labels, an
-efficiency island, sizes 640-1600 px wide. Each map is digitized with no hints (`extract(path)`) and
+efficiency island, sizes 640-1600 px wide. `--shapes real` draws the speedlines of the research's
+13 real samples instead (GasTurb-like shapes traced from published maps), with R-lines on half the maps.
+Each map is digitized with no hints (`extract(path)`) and
 with the axis limits given (frame detected); the shared scorer (tau 1 %) scores both. Prints the
 figures per style sheet and in all, with the time per map (2-core CPU here).
 """
@@ -47,14 +49,64 @@ def speedlines(rng, speeds):
     return out
 
 
-def draw(path: Path, rng, style: str, place: str):
-    """One map in a matplotlib style sheet; returns the truth dict the scorer reads."""
-    k = int(rng.integers(5, 10))
-    lo = rng.choice([0.4, 0.5, 0.6])
-    step = rng.choice([0.05, 0.1])
-    speeds = [round(lo + i * step, 2) for i in range(k)]
-    fmt = rng.choice(["frac", "pct", "rpm"])
-    curves = speedlines(rng, speeds)
+def real_speedlines(rng, samples: list):
+    """The speedlines of one of the research's real samples (their truth curves, traced from real published
+    maps: GasTurb-like shapes that bend all the way from surge to choke), smoothed (they were traced from
+    284 x 140 px masks) and placed on random axes: mass flow 2-40, pressure ratio from 1 up to 2-12.
+    (speeds, curves), lowest speedline first."""
+    from scipy.ndimage import gaussian_filter1d
+
+    raw = samples[int(rng.integers(len(samples)))]
+    raw = sorted(raw, key=lambda c: c[:, 1].mean())
+    x0 = rng.uniform(2, 20)
+    x1 = x0 * rng.uniform(1.5, 3.0)
+    y1 = rng.uniform(2, 12)
+    allp = np.concatenate(raw)
+    lo, hi = allp.min(axis=0), allp.max(axis=0)
+    curves = []
+    for c in raw:
+        c = gaussian_filter1d(c, 2.5, axis=0, mode="nearest")
+        c = c[np.r_[0:len(c):max(1, len(c) // 80), len(c) - 1]]
+        u = (c - lo) / np.maximum(hi - lo, 1)
+        curves.append(np.column_stack([x0 + u[:, 0] * (x1 - x0), 1.0 + (0.08 + 0.92 * u[:, 1]) * (y1 - 1.0)]))
+    lo_n, step = rng.choice([0.4, 0.5, 0.6]), rng.choice([0.05, 0.1])
+    return [round(lo_n + i * step, 2) for i in range(len(curves))], curves
+
+
+def load_real_shapes(folder: Path) -> list:
+    """Truth curves of the seed samples (points in their pixel axes), one list per sample."""
+    import json
+
+    out = []
+    for f in sorted(folder.glob("*.json")):
+        cs = [np.array(c["points"], float) for c in json.loads(f.read_text())["curves"]]
+        out.append([c for c in cs if len(c) >= 10])
+    return out
+
+
+def r_lines(curves: list, n: int = 7) -> list:
+    """GasTurb's auxiliary coordinates: thin lines through the points at the same fraction of arc length
+    on each speedline (a second family of curves crossing the speedlines)."""
+    def at(c, f):
+        s = np.r_[0, np.cumsum(np.hypot(*np.diff(c, axis=0).T))]
+        return np.array([np.interp(f * s[-1], s, c[:, 0]), np.interp(f * s[-1], s, c[:, 1])])
+    return [np.array([at(c, f) for c in curves]) for f in np.linspace(0.0, 1.0, n)[1:]]
+
+
+def draw(path: Path, rng, style: str, place: str, real: list | None = None):
+    """One map in a matplotlib style sheet; returns the truth dict the scorer reads. real: the seed samples'
+    speedline shapes to draw instead of the simple model's (with R-lines on half the maps)."""
+    if real:
+        speeds, curves = real_speedlines(rng, real)
+        k = len(speeds)
+        fmt = rng.choice(["frac", "pct", "rpm"])
+    else:
+        k = int(rng.integers(5, 10))
+        lo = rng.choice([0.4, 0.5, 0.6])
+        step = rng.choice([0.05, 0.1])
+        speeds = [round(lo + i * step, 2) for i in range(k)]
+        fmt = rng.choice(["frac", "pct", "rpm"])
+        curves = speedlines(rng, speeds)
     printed = {"frac": lambda n: f"N = {n:.2f}", "pct": lambda n: f"{round(n * 100)}%",
                "rpm": lambda n: f"{round(n * 40000)} rpm"}[fmt]
     value = {"frac": lambda n: n, "pct": lambda n: round(n * 100), "rpm": lambda n: round(n * 40000)}[fmt]
@@ -82,6 +134,9 @@ def draw(path: Path, rng, style: str, place: str):
                 p = c[int(len(c) * rng.uniform(0.3, 0.55))]  # on the line between surge and knee
                 ax.text(p[0], p[1], printed(n), fontsize=8, ha="center", va="center",
                         bbox=dict(fc=ax.get_facecolor(), ec="0.3", pad=1.5))
+        if real and rng.random() < 0.5:
+            for rl in r_lines(curves):
+                ax.plot(rl[:, 0], rl[:, 1], "-", color="0.55" if style != "dark_background" else "0.5", lw=0.6)
         surge = np.array([c[0] for c in curves])
         ax.plot(surge[:, 0], surge[:, 1], "-", color="0.2" if style != "dark_background" else "0.8", lw=2)
         if rng.random() < 0.5:  # an efficiency island: nested dashed ellipses with their values
@@ -114,7 +169,13 @@ def main():
     ap.add_argument("--maps", type=int, default=48)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--keep", type=Path, default=None, help="write the maps and overlays here")
+    ap.add_argument("--shapes", choices=["simple", "real"], default="simple",
+                    help="speedlines from a simple model, or the shapes of the research's real samples "
+                         "(../shared/real/seed-samples) with R-lines on half the maps")
     a = ap.parse_args()
+    from common import ROOT  # noqa: E402
+
+    real = load_real_shapes(ROOT.parent / "shared" / "real" / "seed-samples") if a.shapes == "real" else None
     score = load_scorer()
     rng = np.random.default_rng(a.seed)
     out = a.keep or Path(tempfile.mkdtemp(prefix="speedline-styles-"))
@@ -123,7 +184,7 @@ def main():
     for i in range(a.maps):
         style, place = STYLES[i % len(STYLES)], PLACES[int(rng.integers(len(PLACES)))]
         p = out / f"{i:02d}_{style}.png"
-        truth = draw(p, rng, style, place)
+        truth = draw(p, rng, style, place, real)
         t = time.perf_counter()
         r = extract(p)
         secs = time.perf_counter() - t
@@ -147,7 +208,7 @@ def main():
                 f"{sum(r['detected'] for r in rs)}/{len(rs)}  |  limits given: score "
                 f"{np.mean([r['given']['score'] for r in rs]):.3f}, recovered {sum(r['given']['recovered'] for r in rs)}/{n}")
 
-    print(f"\nstyle sheets the generator does not draw, {a.maps} maps (seed {a.seed}), 2-core CPU, "
+    print(f"\nstyle sheets the generator does not draw, {a.maps} maps (seed {a.seed}, {a.shapes} shapes), 2-core CPU, "
           f"median {np.median([r['secs'] for r in rows]):.1f} s per map (no hints)")
     for st in STYLES:
         rs = [r for r in rows if r["style"] == st]

@@ -269,3 +269,24 @@ def test_lower_arc_of_an_efficiency_island_is_no_speedline():
     assert net_turn(line) < -45 and bends_upward(lower) and not bends_upward(line)
     upper = np.column_stack([200 - 90 * np.cos(t), 150 - 40 * np.sin(t)])
     assert not bends_upward(upper)
+
+
+def test_line_is_joined_across_a_label_box_at_its_knee():
+    from speedline_digitizer.instances import InstanceParams, find_instances, join_gaps
+    from speedline_digitizer.skeleton import build_graph
+
+    # a flat stretch runs into a label box; the steep tail leaves the box's bottom: a 60-degree turn
+    # hidden by the box, too sharp for a join without knowing the box
+    flat = np.column_stack([np.arange(40, 101), np.full(61, 100.0)])
+    tail = np.column_stack([112 + 0.5 * np.arange(0, 80), 118 + np.arange(0, 80) * 0.87])
+    box = (100, 88, 130, 116)
+    params = InstanceParams(max_gap=48.0, min_length=30.0)
+    assert len(join_gaps([flat, tail], params)) == 2
+    joined = join_gaps([flat, tail], params, [box])
+    assert len(joined) == 1 and np.allclose(joined[0][0], flat[0]) and np.allclose(joined[0][-1], tail[-1])
+    # the box's own sides, traced by the segmenter, are no speedline
+    skel = np.zeros((220, 220), bool)
+    skel[box[1] - 1, box[0] - 1:box[2] + 2] = True  # top side
+    skel[box[1] - 1:box[3] + 2, box[2] + 1] = True  # right side
+    assert find_instances(build_graph(skel), params, [box]) == []
+    assert len(find_instances(build_graph(skel), params)) == 1

@@ -222,18 +222,51 @@ def path_length(xy: np.ndarray) -> float:
     return float(np.hypot(*np.diff(xy, axis=0).T).sum()) if len(xy) > 1 else 0.0
 
 
-def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams()) -> list:
-    """Pixel paths (x=col, y=row), one per speedline, each ordered from the surge end."""
+def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams(), frames: list = ()) -> list:
+    """Pixel paths (x=col, y=row), one per speedline, each ordered from the surge end.
+
+    frames: the insides of label boxes drawn on the lines (x0, y0, x1, y1): a path that ends at one is
+    kept even when short (the stretch between the surge line and a box) and joined across it."""
     segs = prune_spurs(graph, params.spur_length)
     chains = link_segments(segs, params)
     paths = [q for c in chains for q in split_reversals(orient(chain_pixels(segs, c)))]
-    paths = [orient(p) for p in paths if path_length(p) >= params.min_length]
+    if len(frames):  # a box's own sides, traced as lines, are no speedline
+        paths = [p for p in paths if not any(_along_frame(p, f) for f in frames)]
+    paths = [orient(p) for p in paths if path_length(p) >= params.min_length
+             or (path_length(p) >= 0.25 * params.min_length and _at_frame(p, frames) is not None)]
     paths = merge_overlaps(paths, params.merge_distance, params.tangent_span)
     paths = drop_duplicates(paths, params.duplicate_distance)
-    return join_gaps(paths, params)
+    return join_gaps(paths, params, frames)
 
 
-def join_gaps(paths: list, params: InstanceParams = InstanceParams()) -> list:
+def _frame_of(pt: np.ndarray, frames: list, margin: float = 4.0):
+    """Index of the frame whose inside, grown by `margin` px, holds the point, else None."""
+    for k, (x0, y0, x1, y1) in enumerate(frames):
+        if x0 - margin <= pt[0] <= x1 + margin and y0 - margin <= pt[1] <= y1 + margin:
+            return k
+    return None
+
+
+def _along_frame(p: np.ndarray, frame: tuple, tol: float = 3.0) -> bool:
+    """Whether a path runs along a frame's sides (each of its points within `tol` px of the rectangle)."""
+    x0, y0, x1, y1 = frame
+    dx = np.maximum(np.maximum(x0 - p[:, 0], p[:, 0] - x1), 0)
+    dy = np.maximum(np.maximum(y0 - p[:, 1], p[:, 1] - y1), 0)
+    outside = np.hypot(dx, dy)
+    inside = np.minimum.reduce([np.abs(p[:, 0] - x0), np.abs(p[:, 0] - x1), np.abs(p[:, 1] - y0),
+                                np.abs(p[:, 1] - y1)])
+    return bool(np.all(np.where(outside > 0, outside, inside) <= tol))
+
+
+def _at_frame(p: np.ndarray, frames: list):
+    """The frame at either end of a path, else None."""
+    if not len(frames):
+        return None
+    k = _frame_of(p[0], frames)
+    return k if k is not None else _frame_of(p[-1], frames)
+
+
+def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: list = ()) -> list:
     """Join whole paths end to start across a gap (a label box, a row of markers hides the line there).
 
     Segment ends seen at the graph stage point badly where a marker or a box edge leaves stubs; a whole
@@ -241,7 +274,8 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams()) -> list:
     (at most twice `max_gap`) runs forward from both, the two directions turn by at most `join_angle`,
     the gap's chord lies between them as for a smooth arc (off each direction by at most 3/4 of the
     turn, or by the angle of `lateral_slack + join_drift * gap` px sideways), and no other path crosses
-    the gap. Cheapest pairs first; each end is used once.
+    the gap. Across a label box (`frames`: A's end and B's start at the same box) the line may turn by up
+    to 90 degrees (a box at the knee). Cheapest pairs first; each end is used once.
     """
     from scipy.spatial import cKDTree
 
@@ -265,20 +299,22 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams()) -> list:
         dist = float(np.hypot(*v))
         if dist < 1.0:
             continue
-        if float(v @ d_end[i]) <= 0 or float(-v @ d_start[j]) <= 0:
+        turn = _angle(d_end[i], -d_start[j])
+        k = _frame_of(ends[i], frames) if len(frames) else None
+        boxed = k is not None and _frame_of(starts[j], frames) == k and turn <= 90.0  # the box hides the bend
+        if not boxed and (float(v @ d_end[i]) <= 0 or float(-v @ d_start[j]) <= 0):
             continue
         # the gap's chord must lie between the two end directions, as for a smooth arc, within a drift
-        turn = _angle(d_end[i], -d_start[j])
         chord = v / dist
         dev = max(_angle(d_end[i], chord), _angle(chord, -d_start[j]))
         tol = max(np.degrees(np.arctan((params.lateral_slack + params.join_drift * dist) / dist)), 0.75 * turn)
-        if turn > params.join_angle or dev > tol:
+        if not boxed and (turn > params.join_angle or dev > tol):
             continue
         # nothing else in the gap: another path crossing it is a different line in between
         gap = ends[i] + np.linspace(0.15, 0.85, max(2, int(dist / 2)))[:, None] * v
         if any(k not in (i, j) and (trees[k].query(gap)[0] <= 1.5).any() for k in range(n)):
             continue
-        cands.append((dist / params.max_gap + dev / 30.0 + turn / 60.0, i, j))
+        cands.append((dist / params.max_gap + (0.0 if boxed else dev / 30.0 + turn / 60.0), i, j))
     cands.sort()
     nxt, prev, dsu = {}, {}, _DSU(n)
     for _, i, j in cands:

@@ -247,11 +247,29 @@ def boxed_labels(img: np.ndarray, cands: list, plot_box=None, max_boxes: int = 6
     The text detector often misses a boxed label that a speedline or a grid line runs into; the
     frame itself is easy to find (a contour's bounding rectangle with all four sides inked), and its
     inside is read with the recogniser alone."""
+    found = []
+    for b in text_frames(img, plot_box):
+        if any(_iou(b, o.box) > 0.2 for o, _ in cands):
+            continue
+        found.append(b)
+        if len(found) >= max_boxes:
+            break
+    out = []
+    for tb in read_crops(img, found):
+        v = parse_speed(tb.text)
+        if v is not None and tb.score >= 0.6:
+            out.append((tb, v))
+    return out
+
+
+def text_frames(img: np.ndarray, plot_box=None) -> list:
+    """Small drawn rectangles with text inside (the frames of inline labels) in the plot: their insides
+    (x0, y0, x1, y1). A contour's bounding rectangle with all four sides inked, 8-60 px high, 1.2-8
+    times as wide, neither empty (a grid cell) nor filled."""
     import cv2
 
     from .axes import dark_mask
 
-    H, W = img.shape[:2]
     ink = dark_mask(img, margin=30.0, fraction=0.15).astype(np.uint8)
     if plot_box is not None:
         x0, y0, x1, y1 = (int(round(v)) for v in plot_box)
@@ -264,23 +282,32 @@ def boxed_labels(img: np.ndarray, cands: list, plot_box=None, max_boxes: int = 6
         x, y, w, h = cv2.boundingRect(c)
         if not (8 <= h <= 60 and 1.2 * h <= w <= 8 * h):
             continue
-        if not _framed(ink, x, y, w, h):
+        if not _framed(ink, x, y, w, h) or _grid_cell(ink, x, y, w, h):
             continue
         inner = ink[y + 2:y + h - 2, x + 2:x + w - 2]
         if inner.size == 0 or not 0.04 <= inner.mean() <= 0.6:  # empty grid cells, filled blocks
             continue
         b = (x + 1, y + 1, x + w - 1, y + h - 1)
-        if any(_iou(b, o.box) > 0.2 for o, _ in cands) or any(_iou(b, f) > 0.5 for f in found):
-            continue
-        found.append(b)
-        if len(found) >= max_boxes:
-            break
-    out = []
-    for tb in read_crops(img, found):
-        v = parse_speed(tb.text)
-        if v is not None and tb.score >= 0.6:
-            out.append((tb, v))
-    return out
+        if not any(_iou(b, f) > 0.5 for f in found):
+            found.append(b)
+    return found
+
+
+def _grid_cell(ink: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    """Whether the rectangle's sides run on past its corners (a grid's cell; a label's box stands alone):
+    more than 3 of the 8 stubs 2-6 px out from the corners, along the sides, inked."""
+    H, W = ink.shape
+    x1, y1 = x + w - 1, y + h - 1
+    n = 0
+    for cy in (y, y1):  # the top and bottom sides, continued left and right
+        for a, b in ((x - 6, x - 2), (x1 + 3, x1 + 7)):
+            seg = ink[max(0, cy - 1):cy + 2, max(0, a):min(W, b)]
+            n += bool(seg.size) and seg.any(axis=0).mean() >= 0.75
+    for cx in (x, x1):  # the left and right sides, continued up and down
+        for a, b in ((y - 6, y - 2), (y1 + 3, y1 + 7)):
+            seg = ink[max(0, a):min(H, b), max(0, cx - 1):cx + 2]
+            n += bool(seg.size) and seg.any(axis=1).mean() >= 0.75
+    return n > 3
 
 
 def _framed(ink: np.ndarray, x: int, y: int, w: int, h: int, cover: float = 0.85) -> bool:

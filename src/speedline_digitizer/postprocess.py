@@ -97,7 +97,12 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     t1 = time.perf_counter()
     graph = build_graph(skel)
     params = params or default_params(m.shape, line_width(m, skel), plot_box)
-    paths = find_instances(graph, params)
+    frames = []
+    if image is not None:  # label boxes drawn on the lines: the pieces either side are joined across them
+        from .labels import text_frames
+
+        frames = text_frames(image, plot_box)
+    paths = find_instances(graph, params, frames)
     t2 = time.perf_counter()
     cal = calibration or Calibration.pixels(m.shape[0])
     if image is not None:  # grey once: the grid checks below read single rows and columns of it
