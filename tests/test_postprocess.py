@@ -290,3 +290,17 @@ def test_line_is_joined_across_a_label_box_at_its_knee():
     skel[box[1] - 1:box[3] + 2, box[2] + 1] = True  # right side
     assert find_instances(build_graph(skel), params, [box]) == []
     assert len(find_instances(build_graph(skel), params)) == 1
+
+
+def test_upper_arc_of_an_efficiency_island_starts_inside_the_map():
+    from speedline_digitizer.postprocess import starts_inside
+
+    # three speedlines from a surge line running up-right (rows grow downwards), each falling into a
+    # choke tail; an island's upper arc starts between them, right of the top line's tail
+    def speedline(x0, y0, x1, y_end):
+        t = np.linspace(0, 1, 60)
+        return np.column_stack([x0 + (x1 - x0) * t, y0 + (y_end - y0) * t ** 6])
+    lines = [speedline(100, 400, 300, 470), speedline(150, 300, 380, 400), speedline(200, 200, 450, 330)]
+    arc = np.column_stack([440 + np.linspace(0, 80, 40), 260 - 15 * np.sin(np.linspace(0, np.pi, 40))])
+    assert starts_inside(lines, 10.0) == set()
+    assert starts_inside(lines + [arc], 10.0) == {3}

@@ -264,8 +264,8 @@ def boxed_labels(img: np.ndarray, cands: list, plot_box=None, max_boxes: int = 6
 
 def text_frames(img: np.ndarray, plot_box=None) -> list:
     """Small drawn rectangles with text inside (the frames of inline labels) in the plot: their insides
-    (x0, y0, x1, y1). A contour's bounding rectangle with all four sides inked, 8-60 px high, 1.2-8
-    times as wide, neither empty (a grid cell) nor filled."""
+    (x0, y0, x1, y1). A contour's bounding rectangle with all four sides inked, 10-60 px high, 1.2-8
+    times as wide, not a grid's cell, neither empty nor filled."""
     import cv2
 
     from .axes import dark_mask
@@ -280,7 +280,7 @@ def text_frames(img: np.ndarray, plot_box=None) -> list:
     found = []
     for c in contours:
         x, y, w, h = cv2.boundingRect(c)
-        if not (8 <= h <= 60 and 1.2 * h <= w <= 8 * h):
+        if not (10 <= h <= 60 and 1.2 * h <= w <= 8 * h):
             continue
         if not _framed(ink, x, y, w, h) or _grid_cell(ink, x, y, w, h):
             continue
@@ -295,7 +295,8 @@ def text_frames(img: np.ndarray, plot_box=None) -> list:
 
 def _grid_cell(ink: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
     """Whether the rectangle's sides run on past its corners (a grid's cell; a label's box stands alone):
-    more than 3 of the 8 stubs 2-6 px out from the corners, along the sides, inked."""
+    more than 5 of the 8 stubs 2-6 px out from the corners, along the sides, inked (lines crossing near a
+    corner ink a few)."""
     H, W = ink.shape
     x1, y1 = x + w - 1, y + h - 1
     n = 0
@@ -307,7 +308,7 @@ def _grid_cell(ink: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
         for a, b in ((y - 6, y - 2), (y1 + 3, y1 + 7)):
             seg = ink[max(0, a):min(H, b), max(0, cx - 1):cx + 2]
             n += bool(seg.size) and seg.any(axis=1).mean() >= 0.75
-    return n > 3
+    return n > 5
 
 
 def _framed(ink: np.ndarray, x: int, y: int, w: int, h: int, cover: float = 0.85) -> bool:

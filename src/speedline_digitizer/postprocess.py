@@ -125,6 +125,10 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text)
         lengths = [path_length(c.pixels) for c in curves]
         curves = [c for c, n in zip(curves, lengths) if n >= RELATIVE_MIN_LENGTH * max(lengths)]
+    if len(curves) >= 3:
+        w = (plot_box[2] - plot_box[0]) if plot_box is not None else m.shape[1]
+        inside = starts_inside([c.pixels for c in curves], max(10.0, 0.02 * w))
+        curves = [c for k, c in enumerate(curves) if k not in inside]
     curves.sort(key=_position_key)
     t3 = time.perf_counter()
     if timings is not None:
@@ -153,6 +157,25 @@ def bends_upward(xy: np.ndarray, max_turn: float = 25.0) -> bool:
     tails, turning clockwise: all 682 truth speedlines of 80 synthetic maps turn -23 to -167 degrees,
     the 91 of the research's 13 real samples -152 to 0."""
     return net_turn(xy) > max_turn
+
+
+def starts_inside(paths: list, margin: float) -> set:
+    """Indices of paths that start inside the map: another path, which starts further left and higher,
+    passes more than `margin` px left of their start at its height. Speedlines start on the surge line,
+    the map's left edge: a lower speedline ends below the next one's start, a higher one starts to its
+    right; the upper arc of an efficiency island starts between speedlines, right of a higher one's
+    choke tail. No truth speedline of 80 synthetic maps (625) or of the 13 real samples (91) does."""
+    out = set()
+    for i, p in enumerate(paths):
+        sx, sy = p[0]
+        for j, q in enumerate(paths):
+            if j == i or not (q[0][0] < sx - margin and q[0][1] < sy):
+                continue
+            row = q[np.abs(q[:, 1] - sy) <= 1.5]
+            if len(row) and (row[:, 0] < sx - margin).any():
+                out.add(i)
+                break
+    return out
 
 
 def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None) -> bool:
