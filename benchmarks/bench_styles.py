@@ -173,9 +173,9 @@ def main():
                     help="speedlines from a simple model, or the shapes of the research's real samples "
                          "(../shared/real/seed-samples) with R-lines on half the maps")
     a = ap.parse_args()
-    from common import ROOT  # noqa: E402
+    from common import SHARED  # noqa: E402
 
-    real = load_real_shapes(ROOT.parent / "shared" / "real" / "seed-samples") if a.shapes == "real" else None
+    real = load_real_shapes(SHARED / "real" / "seed-samples") if a.shapes == "real" else None
     score = load_scorer()
     rng = np.random.default_rng(a.seed)
     out = a.keep or Path(tempfile.mkdtemp(prefix="speedline-styles-"))

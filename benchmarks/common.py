@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+# the team's shared folder: beside the checkout (../shared), or a copy inside it (on a borrowed machine)
+SHARED = next((p for p in (ROOT.parent / "shared", ROOT / "shared") if p.is_dir()), ROOT.parent / "shared")
 
 
 def load_scorer():
