@@ -116,6 +116,21 @@ def test_grey_panel_without_spines_is_the_frame():
     assert flatten_panel(plain) is plain
 
 
+def test_small_tick_labels_right_under_a_panel_without_tick_marks_are_found():
+    from speedline_digitizer.axes import Frame, tick_label_boxes
+
+    # a bmh-like panel: light grey, a light edge, no tick marks; 7 px digits 2 px under the bottom edge
+    img = np.full((580, 730, 3), 255, np.uint8)  # at this size digits are expected 15 px high
+    img[30:221, 60:401] = 238
+    img[220, 60:401] = 188
+    for k, x in enumerate(range(70, 400, 50)):
+        img[223:230, x:x + 5] = 40  # a digit's block
+        img[225:228, x + 1:x + 4] = 255
+    fr = Frame(box=(59.5, 29.5, 400.5, 220.5), rotation_deg=0.0, spines=("panel",), confidence=0.6)
+    xs = tick_label_boxes(img, fr)[0]
+    assert len(xs) == 7 and all(223 <= b[1] and b[3] <= 229 for b in xs)
+
+
 def _curve(x0, y0, x1, y1):
     px = np.column_stack([np.linspace(x0, x1, 50), np.linspace(y0, y1, 50)])
     return Curve(px[:, 0], px[:, 1], px)

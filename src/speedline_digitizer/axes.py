@@ -497,6 +497,9 @@ def tick_label_boxes(img: np.ndarray, frame: Frame, dark: np.ndarray | None = No
     ya, yb = min(H, y1 + gap_x), min(H, y1 + gap_x + band)
     xs, xt = _group_boxes(ink[ya:yb, max(0, x0 - band):min(W, x1 + band)], (max(0, x0 - band), ya), char_h, "top",
                           tol)
+    if tol and len([b for b in xs if b[2] >= x0]) < 2:  # small labels set within `tol` of a panel's edge, no marks
+        xs, xt = _group_boxes(ink[ya:yb, max(0, x0 - band):min(W, x1 + band)], (max(0, x0 - band), ya), char_h,
+                              "top", 0)
     xs = [b for b in xs if b[2] >= x0]  # a box wholly left of the left spine is a y label at the corner
     if xs:  # keep the first row of labels (nearest the spine)
         top = min(b[1] for b in xs)
@@ -505,6 +508,9 @@ def tick_label_boxes(img: np.ndarray, frame: Frame, dark: np.ndarray | None = No
     xa = max(0, x0 - gap_y - 2 * band)
     ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap_y)], (xa, max(0, y0 - band)),
                           char_h, "right", tol)
+    if tol and len([b for b in ys if b[1] <= y1]) < 2:
+        ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap_y)],
+                              (xa, max(0, y0 - band)), char_h, "right", 0)
     ys = [b for b in ys if b[1] <= y1]  # a box wholly below the bottom spine is an x label at the corner
     ch = float(np.median([b[3] - b[1] for b in xs])) if xs else None  # the print's digit height
     if ys and ch:  # taller boxes here are rotated text (an axis title)
