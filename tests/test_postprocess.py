@@ -284,6 +284,20 @@ def test_line_is_joined_across_a_label_box_at_its_knee():
     assert len(join_gaps([flat, tail], params)) == 2
     joined = join_gaps([flat, tail], params, [box])
     assert len(joined) == 1 and np.allclose(joined[0][0], flat[0]) and np.allclose(joined[0][-1], tail[-1])
+    gap = np.linalg.norm(np.diff(joined[0], axis=0), axis=1)
+    assert gap.max() <= 1.5  # the hidden stretch is its chord, a point a pixel (no spline swing over it)
+    # a line traced into the box and along its bottom side is cut at the box and joined across it
+    skel = np.zeros((220, 220), bool)
+    skel[100, 40:101] = True
+    skel[100:118, 100] = True
+    skel[117, 100:131] = True
+    for k in range(70):
+        skel[117 + k, 131 + k // 2] = True
+    paths = find_instances(build_graph(skel), params, [box])
+    assert len(paths) == 1
+    p = paths[0]
+    along_side = (np.abs(p[:, 1] - 117) < 0.5) & (p[:, 0] > 103) & (p[:, 0] < 128)
+    assert along_side.sum() <= 2 and np.allclose(p[0], (40, 100)) and p[-1][1] > 180
     # the box's own sides, traced by the segmenter, are no speedline
     skel = np.zeros((220, 220), bool)
     skel[box[1] - 1, box[0] - 1:box[2] + 2] = True  # top side

@@ -225,26 +225,42 @@ def path_length(xy: np.ndarray) -> float:
 def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams(), frames: list = ()) -> list:
     """Pixel paths (x=col, y=row), one per speedline, each ordered from the surge end.
 
-    frames: the insides of label boxes drawn on the lines (x0, y0, x1, y1): a path that ends at one is
-    kept even when short (the stretch between the surge line and a box) and joined across it."""
+    frames: the insides of label boxes drawn on the lines (x0, y0, x1, y1): paths are cut where they
+    enter one (what is traced on a box, its sides or text, is not the line it hides); a piece that ends
+    at one is kept however short (the stretch between the surge line and a box) and joined across it."""
     segs = prune_spurs(graph, params.spur_length)
     chains = link_segments(segs, params)
     paths = [q for c in chains for q in split_reversals(orient(chain_pixels(segs, c)))]
-    if len(frames):  # a box's own sides, traced as lines, are no speedline
+    if len(frames):  # a box hides its line: what is traced on it (its sides, its text) is no speedline
+        paths = [q for p in paths for q in _cut_at_frames(p, frames)]
         paths = [p for p in paths if not any(_along_frame(p, f) for f in frames)]
     paths = [orient(p) for p in paths if path_length(p) >= params.min_length
-             or (path_length(p) >= 0.25 * params.min_length and _at_frame(p, frames) is not None)]
+             or (path_length(p) >= 3.0 and _at_frame(p, frames) is not None)]
     paths = merge_overlaps(paths, params.merge_distance, params.tangent_span)
     paths = drop_duplicates(paths, params.duplicate_distance)
     return join_gaps(paths, params, frames)
 
 
 def _frame_of(pt: np.ndarray, frames: list, margin: float = 4.0):
-    """Index of the frame whose inside, grown by `margin` px, holds the point, else None."""
+    """Index of the frame whose inside, grown by `margin` px and 0.4 of its height (the line may fade
+    out a little before the box), holds the point, else None."""
     for k, (x0, y0, x1, y1) in enumerate(frames):
-        if x0 - margin <= pt[0] <= x1 + margin and y0 - margin <= pt[1] <= y1 + margin:
+        m = margin + 0.4 * (y1 - y0)
+        if x0 - m <= pt[0] <= x1 + m and y0 - m <= pt[1] <= y1 + m:
             return k
     return None
+
+
+def _cut_at_frames(p: np.ndarray, frames: list, grow: float = 2.5) -> list:
+    """The runs of a path outside every frame grown by `grow` px (a path that ran along a box's side or
+    through its text is cut there; the pieces either side are joined across the box later)."""
+    inside = np.zeros(len(p), bool)
+    for x0, y0, x1, y1 in frames:
+        inside |= (p[:, 0] >= x0 - grow) & (p[:, 0] <= x1 + grow) & (p[:, 1] >= y0 - grow) & (p[:, 1] <= y1 + grow)
+    if not inside.any():
+        return [p]
+    cuts = np.flatnonzero(np.diff(inside.astype(np.int8))) + 1
+    return [r for r, flag in zip(np.split(p, cuts), np.split(inside, cuts)) if not flag[0] and len(r) >= 2]
 
 
 def _along_frame(p: np.ndarray, frame: tuple, tol: float = 3.0) -> bool:
@@ -312,22 +328,28 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: li
             continue
         # nothing else in the gap: another path crossing it is a different line in between
         gap = ends[i] + np.linspace(0.15, 0.85, max(2, int(dist / 2)))[:, None] * v
-        if any(k not in (i, j) and (trees[k].query(gap)[0] <= 1.5).any() for k in range(n)):
-            continue
-        cands.append((dist / params.max_gap + (0.0 if boxed else dev / 30.0 + turn / 60.0), i, j))
-    cands.sort()
-    nxt, prev, dsu = {}, {}, _DSU(n)
-    for _, i, j in cands:
+        if not boxed and any(k not in (i, j) and (trees[k].query(gap)[0] <= 1.5).any() for k in range(n)):
+            continue  # (a box's gap lies under the box: lines crossing it there, R-lines, are not seen)
+        cands.append((dist / params.max_gap + dev / 30.0 + turn / 60.0, i, j, boxed))
+    cands.sort(key=lambda c: c[:3])
+    nxt, prev, dsu, filled = {}, {}, _DSU(n), set()
+    for _, i, j, boxed in cands:
         if i in nxt or j in prev or dsu.find(i) == dsu.find(j):
             continue
         nxt[i], prev[j] = j, i
         dsu.union(i, j)
+        if boxed:
+            filled.add(i)
     out = []
     for i in range(n):
         if i in prev:
             continue
         chain = [paths[i]]
         while i in nxt:
+            if i in filled:  # the box hides the line: its chord, a point a pixel, so the spline does not swing
+                a, b = paths[i][-1], paths[nxt[i]][0]
+                t = np.linspace(0, 1, max(2, int(np.hypot(*(b - a)))) + 1)[1:-1, None]
+                chain.append(a + t * (b - a))
             i = nxt[i]
             chain.append(paths[i])
         out.append(np.vstack(chain))
