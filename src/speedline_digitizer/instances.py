@@ -316,8 +316,8 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: li
         if dist < 1.0:
             continue
         turn = _angle(d_end[i], -d_start[j])
-        k = _frame_of(ends[i], frames) if len(frames) else None
-        boxed = k is not None and _frame_of(starts[j], frames) == k and turn <= 90.0  # the box hides the bend
+        box = _frame_of(ends[i], frames) if len(frames) else None
+        boxed = box is not None and _frame_of(starts[j], frames) == box and turn <= 90.0  # the box hides the bend
         if not boxed and (float(v @ d_end[i]) <= 0 or float(-v @ d_start[j]) <= 0):
             continue
         # the gap's chord must lie between the two end directions, as for a smooth arc, within a drift

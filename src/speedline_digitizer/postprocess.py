@@ -79,8 +79,9 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
                      image: np.ndarray | None = None) -> list:
     """Speedline curves from a speedline mask (bool, 0/255 or probability), ordered lowest speedline first.
 
-    With the map `image`, pieces that lie on a grid line drawn across the plot are dropped too, and curve
-    ends that run on along one are trimmed.
+    With the map `image`, pieces that lie on a grid line drawn across the plot are dropped too, curve
+    ends that run on along one are trimmed, and lines are cut at and joined across the label boxes drawn
+    on them (`labels.text_frames`).
     """
     t = time.perf_counter()
     m = binarize(mask)
