@@ -495,22 +495,20 @@ def tick_label_boxes(img: np.ndarray, frame: Frame, dark: np.ndarray | None = No
         gap_x, gap_y, tol = 1, 1, 3
     # below the bottom spine
     ya, yb = min(H, y1 + gap_x), min(H, y1 + gap_x + band)
-    xs, xt = _group_boxes(ink[ya:yb, max(0, x0 - band):min(W, x1 + band)], (max(0, x0 - band), ya), char_h, "top",
-                          tol)
+    x_band, x_off = ink[ya:yb, max(0, x0 - band):min(W, x1 + band)], (max(0, x0 - band), ya)
+    xs, xt = _group_boxes(x_band, x_off, char_h, "top", tol)
     if tol and len([b for b in xs if b[2] >= x0]) < 2:  # small labels set within `tol` of a panel's edge, no marks
-        xs, xt = _group_boxes(ink[ya:yb, max(0, x0 - band):min(W, x1 + band)], (max(0, x0 - band), ya), char_h,
-                              "top", 0)
+        xs, xt = _group_boxes(x_band, x_off, char_h, "top", 0)
     xs = [b for b in xs if b[2] >= x0]  # a box wholly left of the left spine is a y label at the corner
     if xs:  # keep the first row of labels (nearest the spine)
         top = min(b[1] for b in xs)
         h = np.median([b[3] - b[1] for b in xs])
         xs = _join_words([b for b in xs if b[1] <= top + 0.8 * h], h)
     xa = max(0, x0 - gap_y - 2 * band)
-    ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap_y)], (xa, max(0, y0 - band)),
-                          char_h, "right", tol)
+    y_band, y_off = ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap_y)], (xa, max(0, y0 - band))
+    ys, yt = _group_boxes(y_band, y_off, char_h, "right", tol)
     if tol and len([b for b in ys if b[1] <= y1]) < 2:
-        ys, yt = _group_boxes(ink[max(0, y0 - band):min(H, y1 + band), xa:max(0, x0 - gap_y)],
-                              (xa, max(0, y0 - band)), char_h, "right", 0)
+        ys, yt = _group_boxes(y_band, y_off, char_h, "right", 0)
     ys = [b for b in ys if b[1] <= y1]  # a box wholly below the bottom spine is an x label at the corner
     ch = float(np.median([b[3] - b[1] for b in xs])) if xs else None  # the print's digit height
     if ys and ch:  # taller boxes here are rotated text (an axis title)

@@ -276,8 +276,6 @@ def _along_frame(p: np.ndarray, frame: tuple, tol: float = 3.0) -> bool:
 
 def _at_frame(p: np.ndarray, frames: list):
     """The frame at either end of a path, else None."""
-    if not len(frames):
-        return None
     k = _frame_of(p[0], frames)
     return k if k is not None else _frame_of(p[-1], frames)
 
@@ -316,7 +314,7 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: li
         if dist < 1.0:
             continue
         turn = _angle(d_end[i], -d_start[j])
-        box = _frame_of(ends[i], frames) if len(frames) else None
+        box = _frame_of(ends[i], frames)
         boxed = box is not None and _frame_of(starts[j], frames) == box and turn <= 90.0  # the box hides the bend
         if not boxed and (float(v @ d_end[i]) <= 0 or float(-v @ d_start[j]) <= 0):
             continue

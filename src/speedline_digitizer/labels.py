@@ -119,26 +119,32 @@ def _tiled_speed_texts(img: np.ndarray, win: tuple, plot_box=None, tile: int = 1
     return out
 
 
-def _speed_texts(img: np.ndarray, win: tuple, scale: float, plot_box=None) -> list:
-    """Speed-like texts detected in the window (x0, y0, x1, y1) of the image, read `scale` times its size:
-    (TextBox, value) in image pixels. Tick labels (left of or below the frame) are left out."""
+def _texts_in(img: np.ndarray, win: tuple, scale: float) -> list:
+    """All texts detected in the window (x0, y0, x1, y1) of the image, read `scale` times its size: their
+    TextBoxes in image pixels."""
     xa, ya, xb, yb = win
     crop = img[ya:yb, xa:xb]
     if scale > 1.0:
         import cv2
 
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return [TextBox(tb.text, (xa + tb.box[0] / scale, ya + tb.box[1] / scale, xa + tb.box[2] / scale,
+                              ya + tb.box[3] / scale), tb.score) for tb in detect_text(crop)]
+
+
+def _speed_texts(img: np.ndarray, win: tuple, scale: float, plot_box=None) -> list:
+    """Speed-like texts detected in the window (x0, y0, x1, y1) of the image, read `scale` times its size:
+    (TextBox, value) in image pixels. Tick labels (left of or below the frame) are left out."""
     out = []
-    for whole in detect_text(crop):
+    for whole in _texts_in(img, win, scale):
         if whole.score < 0.6:
             continue
         for tb, v in split_run_on(whole):
-            b = (xa + tb.box[0] / scale, ya + tb.box[1] / scale, xa + tb.box[2] / scale, ya + tb.box[3] / scale)
             if plot_box is not None:  # tick labels sit outside the frame's left and bottom edges
-                cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+                cx, cy = tb.centre
                 if cx < plot_box[0] or cy > plot_box[3]:
                     continue
-            out.append((TextBox(tb.text, b, tb.score), v))
+            out.append((tb, v))
     return out
 
 
@@ -196,18 +202,14 @@ def legend_below(img: np.ndarray, plot_box=None) -> list:
     if sum(1 for w, h in st[1:, 2:4] if w >= 12 and h <= 12 and w >= 2.5 * h) < 3:  # (a marker on it: taller)
         return []
     ya += top
-    crop = img[ya:yb, xa:xb]
-    scale = float(np.clip(DETECT_SIDE / max(crop.shape[:2]), 1.0, 2.0))
-    if scale > 1.0:
-        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    scale = float(np.clip(DETECT_SIDE / max(yb - ya, xb - xa), 1.0, 2.0))
     out = []
-    for tb in detect_text(crop):
+    for tb in _texts_in(img, (xa, ya, xb, yb), scale):
         text = tb.text.strip().lstrip("-—–_~ ")  # a line sample read as a dash
         v = parse_speed(text)
         if v is None or tb.score < 0.6 or not _MARKED.search(text):
             continue
-        b = (xa + tb.box[0] / scale, ya + tb.box[1] / scale, xa + tb.box[2] / scale, ya + tb.box[3] / scale)
-        out.append((TextBox(text, b, tb.score), v))
+        out.append((TextBox(text, tb.box, tb.score), v))
     return out if len(out) >= 3 else []
 
 
