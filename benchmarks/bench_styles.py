@@ -1,6 +1,6 @@
 """Maps in styles the generator does not draw: matplotlib's own style sheets, whole pipeline, no hints.
 
-    python benchmarks/bench_styles.py [--maps 48] [--seed 5] [--keep DIR] [--shapes real]
+    python benchmarks/bench_styles.py [--maps 48] [--seed 5] [--keep DIR] [--shapes real] [--degrade]
 
 The synthetic generator (`speedline_digitizer.synth`) draws its own styles; the held-out maps are in
 publication styles it was not told about. This draws simple compressor maps with matplotlib style
@@ -10,7 +10,8 @@ Solarize, dark_background, grayscale, classic, tableau-colorblind10) and a sprea
 light-on-dark, colour cycles, markers on measured points, legends, end and boxed inline labels, an
 efficiency island, sizes 640-1600 px wide. `--shapes real` draws the speedlines of the research's
 13 real samples instead (GasTurb-like shapes traced from published maps), with R-lines on half the maps.
-Each map is digitized with no hints (`extract(path)`) and
+`--degrade` turns each map into a scan-like JPEG copy (rotated up to 1.2 degrees, resampled to 75-100 %,
+blurred, tinted, noisy). Each map is digitized with no hints (`extract(path)`) and
 with the axis limits given (frame detected); the shared scorer (tau 1 %) scores both. Prints the
 figures per style sheet and in all, with the time per map (2-core CPU here).
 """
@@ -93,6 +94,26 @@ def r_lines(curves: list, n: int = 7) -> list:
     return [np.array([at(c, f) for c in curves]) for f in np.linspace(0.0, 1.0, n)[1:]]
 
 
+def degrade(path: Path, rng) -> Path:
+    """A scan or a copy of a printed page: a small rotation (up to 1.2 degrees), resampling to 75-100 % of
+    the size, a little blur, paper tint, sensor noise and JPEG compression (quality 50-85). Writes PATH.jpg;
+    returns it."""
+    from PIL import Image, ImageFilter
+
+    im = Image.open(path).convert("RGB")
+    page = im.getpixel((0, 0))  # the scanner's lid shows the page's own colour around a turned page
+    im = im.rotate(float(rng.uniform(-1.2, 1.2)), resample=Image.BICUBIC, expand=True, fillcolor=page)
+    f = float(rng.uniform(0.75, 1.0))
+    im = im.resize((round(im.width * f), round(im.height * f)), Image.LANCZOS)
+    im = im.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.2, 0.6))))
+    a = np.asarray(im, float) * np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.85, 0.97)])
+    a = np.clip(a + rng.normal(0, rng.uniform(2, 6), a.shape[:2])[..., None], 0, 255).astype(np.uint8)
+    out = path.with_suffix(".jpg")
+    Image.fromarray(a).save(out, quality=int(rng.integers(50, 86)))
+    path.unlink()
+    return out
+
+
 def draw(path: Path, rng, style: str, place: str, real: list | None = None):
     """One map in a matplotlib style sheet; returns the truth dict the scorer reads. real: the seed samples'
     speedline shapes to draw instead of the simple model's (with R-lines on half the maps)."""
@@ -169,6 +190,8 @@ def main():
     ap.add_argument("--maps", type=int, default=48)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--keep", type=Path, default=None, help="write the maps and overlays here")
+    ap.add_argument("--degrade", action="store_true",
+                    help="scan-like copies: small rotation, resampling, blur, paper tint, noise, JPEG")
     ap.add_argument("--shapes", choices=["simple", "real"], default="simple",
                     help="speedlines from a simple model, or the shapes of the research's real samples "
                          "(../shared/real/seed-samples) with R-lines on half the maps")
@@ -185,6 +208,8 @@ def main():
         style, place = STYLES[i % len(STYLES)], PLACES[int(rng.integers(len(PLACES)))]
         p = out / f"{i:02d}_{style}.png"
         truth = draw(p, rng, style, place, real)
+        if a.degrade:
+            p = degrade(p, rng)
         t = time.perf_counter()
         r = extract(p)
         secs = time.perf_counter() - t
@@ -208,7 +233,8 @@ def main():
                 f"{sum(r['detected'] for r in rs)}/{len(rs)}  |  limits given: score "
                 f"{np.mean([r['given']['score'] for r in rs]):.3f}, recovered {sum(r['given']['recovered'] for r in rs)}/{n}")
 
-    print(f"\nstyle sheets the generator does not draw, {a.maps} maps (seed {a.seed}, {a.shapes} shapes), 2-core CPU, "
+    print(f"\nstyle sheets the generator does not draw, {a.maps} maps (seed {a.seed}, {a.shapes} shapes"
+          f"{', scan-like copies' if a.degrade else ''}), 2-core CPU, "
           f"median {np.median([r['secs'] for r in rows]):.1f} s per map (no hints)")
     for st in STYLES:
         rs = [r for r in rows if r["style"] == st]

@@ -209,6 +209,41 @@ def test_frame_of_a_plot_without_spines_is_found_from_its_grid():
     assert fr is not None and np.allclose(fr.box, (100, 40, 460, 340), atol=1.5)
 
 
+def test_grid_frame_stops_at_tick_labels_and_crosses_curves_along_its_lines():
+    from speedline_digitizer.axes import detect_frame
+
+    img = _grid_image()
+    for y in range(40, 341, 60):  # y labels set 2 px from the lines' left ends, a faint blurred rim first
+        img[y - 4:y + 5, 84:98] = 60
+        img[y - 4:y + 5, 98] = 235
+    for x in range(100, 461, 60):  # x labels 2 px under the vertical lines' ends
+        img[343:352, x - 6:x + 7] = 60
+    img[161:164, 200:330] = 30  # a flat dark curve lying on a grid line for 130 px
+    img[160, 200:330] = 30
+    fr = detect_frame(img)
+    assert fr is not None and fr.spines == ("grid",)
+    assert np.allclose(fr.box, (100, 40, 460, 340), atol=1.5)
+
+
+def test_grid_frame_of_a_rotated_scan():
+    import cv2
+
+    from speedline_digitizer.axes import Calibration, detect_frame
+
+    img = np.ascontiguousarray(_grid_image())
+    H, W = img.shape[:2]
+    M = cv2.getRotationMatrix2D(((W - 1) / 2, (H - 1) / 2), 1.0, 1.0)  # turned 1 degree counter-clockwise
+    turned = cv2.warpAffine(img, M, (W, H), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    fr = detect_frame(turned)
+    assert fr is not None and fr.spines == ("grid",)
+    assert abs(fr.rotation_deg - 1.0) < 0.15
+    # the frame's corners are where the grid's corners went
+    cal = Calibration.from_box(fr.box, (0, 6), (0, 5), rotation_deg=fr.rotation_deg)
+    corners = np.array([[100, 340], [460, 340], [100, 40], [460, 40]], float) @ M[:, :2].T + M[:, 2]
+    assert np.allclose(cal.to_data(corners), [[0, 0], [6, 0], [0, 5], [6, 5]], atol=0.03)
+    assert np.allclose(fr.corner, corners[0], atol=1.5)
+
+
 def test_digits_either_side_of_a_one_pixel_decimal_point_are_one_label():
     from speedline_digitizer.axes import _group_boxes
 

@@ -234,14 +234,70 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
     return found if found is not None else detect_grid(dark)
 
 
+def grid_tilt(dark: np.ndarray) -> float:
+    """The rotation (degrees, counter-clockwise as `Frame.rotation_deg`) of a plot's long near-horizontal
+    light lines (grid lines, a spine-less chart's axis), 0.0 when there are none: the length-weighted
+    median angle of line segments within 3 degrees of horizontal, found in the darkness averaged over 9 px
+    along the rows (a noisy scan's speckle fades, a line does not) and grown by a pixel (a thin tilted
+    line is a staircase the segment walk breaks up)."""
+    import cv2
+
+    H, W = dark.shape
+    along = cv2.blur(np.ascontiguousarray(dark, dtype=np.float32), (9, 1))  # averaged along the lines: noise fades
+    light = cv2.dilate((along > 12).astype(np.uint8) * 255, np.ones((3, 3), np.uint8))
+    min_len = int(0.3 * min(H, W))
+    lines = cv2.HoughLinesP(light, 1, np.pi / 720, threshold=max(30, min_len // 2), minLineLength=min_len, maxLineGap=4)
+    if lines is None:
+        return 0.0
+    L = np.asarray(lines).reshape(-1, 4).astype(float)
+    dx, dy = L[:, 2] - L[:, 0], L[:, 3] - L[:, 1]
+    ang = (np.degrees(np.arctan2(dy, dx)) + 90) % 180 - 90
+    keep = np.abs(ang) < 3
+    if keep.sum() < 3:
+        return 0.0
+    a, w = ang[keep], np.hypot(dx, dy)[keep]
+    order = np.argsort(a)
+    cum = np.cumsum(w[order])
+    return float(-a[order][np.searchsorted(cum, 0.5 * cum[-1])])
+
+
 def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
+    """The plot area of a plot with no spines from its grid (see `_detect_grid_upright`), also on a
+    slightly rotated scan: when no grid is found as the image stands and its long light lines lean by
+    0.15 degrees or more (`grid_tilt`), the grid is found on a copy turned upright and its corners are
+    carried back."""
+    import cv2
+
+    fr = _detect_grid_upright(dark, min_lines)
+    if fr is not None:
+        return fr
+    rot = grid_tilt(dark)
+    if abs(rot) < 0.15:
+        return None
+    H, W = dark.shape
+    M = cv2.getRotationMatrix2D(((W - 1) / 2, (H - 1) / 2), -rot, 1.0)  # image -> upright
+    up = cv2.warpAffine(np.ascontiguousarray(dark, dtype=np.float32), M, (W, H), flags=cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_REPLICATE)
+    fr = _detect_grid_upright(up, min_lines)
+    if fr is None:
+        return None
+    x0, y0, x1, y1 = fr.box
+    back = cv2.invertAffineTransform(M)
+    c = np.array([[(x0 + x1) / 2, (y0 + y1) / 2], [x0, y1]], float) @ back[:, :2].T + back[:, 2]
+    hw, hh = (x1 - x0) / 2, (y1 - y0) / 2  # the box is the upright frame about its centre (`Calibration.from_box`)
+    box = (float(c[0, 0] - hw), float(c[0, 1] - hh), float(c[0, 0] + hw), float(c[0, 1] + hh))
+    return Frame(box, rot, fr.spines, fr.confidence, (float(c[1, 0]), float(c[1, 1])))
+
+
+def _detect_grid_upright(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
     """The plot area of a plot with no spines, or light grey ones, from its grid (seaborn's whitegrid,
     fivethirtyeight, Excel's default charts): grid lines run from edge to edge of the plot area, so
     the common extent of the horizontal lines gives its left and right edges, and that of the vertical
     lines its top and bottom. Needs `min_lines` long lines each way in ink lighter than a stroke's
     (darker than the paper by 12 grey levels), and a margin left of and below the grid for tick labels
     (a crop of a plot area has its grid run into the image edges: no frame there). Each line is
-    followed as far as it keeps half its own darkness (JPEG ringing past its ends is fainter)."""
+    followed as far as it keeps half its own darkness (JPEG ringing past its ends is fainter), across
+    curves but not into the tick labels at its ends (`_line_extent`)."""
     import cv2
 
     H, W = dark.shape
@@ -261,8 +317,8 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
             continue
         line = dark[max(0, at - 1):at + 2].max(axis=0) if horizontal else dark[:, max(0, at - 1):at + 2].max(axis=1)
         seg = line[min(x0, x1):max(x0, x1) + 1] if horizontal else line[min(y0, y1):max(y0, y1) + 1]
-        band = line > max(12.0, 0.5 * float(np.median(seg)))  # half the line's own darkness: JPEG ringing
-        ext[horizontal].append((at, *_run_extent(band, int((x0 + x1) // 2 if horizontal else (y0 + y1) // 2), max_gap=2)))
+        ext[horizontal].append((at, *_line_extent(line, int((x0 + x1) // 2 if horizontal else (y0 + y1) // 2),
+                                                  float(np.median(seg)))))
     hs, vs = np.array(ext[True], float).reshape(-1, 3), np.array(ext[False], float).reshape(-1, 3)
     if len(hs) < min_lines:
         return None
@@ -369,6 +425,46 @@ def _detect_spines(img: np.ndarray, dark: np.ndarray, thicken: bool = False) -> 
         return None
     conf = 0.5 + 0.125 * len(spines)
     return Frame(box, rot, tuple(spines), conf, corner)
+
+
+def _line_extent(line: np.ndarray, start: int, level: float, max_gap: int = 2) -> tuple:
+    """The extent (lo, hi) through index `start` of a light line whose darkness profile is `line` and
+    typical darkness `level`. Pixels of 0.65-1.7 times that darkness (and more than 12; the profile
+    averaged over 3 px against a scan's noise, the raw pixel also counting for the lower bound) are the line; it goes on across gaps of paper up to
+    `max_gap` px and across darker ink of any length (a curve crossing it or lying along it) when two
+    line pixels follow. Dark ink after a gap, or a gap after dark ink, is text set beside the line's end
+    (a tick label at a grid line's end), not the line: the extent stops before it."""
+    from scipy.ndimage import uniform_filter1d
+
+    n = len(line)
+    start = int(np.clip(start, 0, n - 1))
+    raw = np.asarray(line, np.float32)
+    line = uniform_filter1d(raw, 3, mode="nearest")
+    on_lo, cap = max(12.0, 0.65 * level), max(1.7 * level, level + 12.0)
+
+    def walk(step):
+        end = i = start
+        broken, gap, run = None, 0, 0  # what interrupts the line since its last sure pixel: paper | dark
+        while 0 <= i + step < n:
+            i += step
+            v = line[i]
+            if on_lo < max(v, raw[i]) and v <= cap:  # (the raw pixel too: averaging wears a line's ends)
+                run += 1
+                if broken is None or run >= 2:
+                    end, broken, gap = i, None, 0
+            elif v > cap:
+                if broken == "paper":
+                    break
+                broken, run = "dark", 0
+            else:
+                if broken == "dark":
+                    break
+                broken, run, gap = "paper", 0, gap + 1
+                if gap > max_gap:
+                    break
+        return end
+
+    return walk(-1), walk(1)
 
 
 def _run_extent(on: np.ndarray, start: int, max_gap: int = 6) -> tuple:
