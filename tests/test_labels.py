@@ -358,6 +358,17 @@ def test_an_unread_label_does_not_shift_its_neighbours_along():
     assert [c.speed for c in out][1:] == [50, 60, 70, 80, 90, 100]
 
 
+def test_labels_on_their_lines_stay_there_when_a_curve_is_missing():
+    # boxed labels on three staggered lines (the top one unread); the lowest line was not found, its
+    # label sits just under the next line's surge end: matching every label would shift them up by one
+    img = np.full((600, 800, 3), 255, np.uint8)
+    curves = [_curve(100 + 30 * k, 300 - 20 * k, 300 + 30 * k, 300 - 20 * k) for k in range(3)]
+    cands = [(TextBox("60%", (118, 295, 142, 305), 0.9), 60.0), (TextBox("70%", (158, 275, 182, 285), 0.9), 70.0),
+             (TextBox("50%", (90, 308, 110, 318), 0.9), 50.0)]
+    out = assign_labels(img, curves, cands)
+    assert [c.speed for c in out] == [60, 70, None]
+
+
 def test_labels_run_together_are_split_by_their_units():
     from speedline_digitizer.labels import split_run_on
 

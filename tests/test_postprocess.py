@@ -318,3 +318,22 @@ def test_upper_arc_of_an_efficiency_island_starts_inside_the_map():
     arc = np.column_stack([440 + np.linspace(0, 80, 40), 260 - 15 * np.sin(np.linspace(0, np.pi, 40))])
     assert starts_inside(lines, 10.0) == set()
     assert starts_inside(lines + [arc], 10.0) == {3}
+
+
+def test_rotated_frame_lines_are_not_speedlines():
+    # a scan turned 1.2 degrees: its top spine leans into the upright box and its bottom spine runs along
+    # inside it; both are frame, and short speedlines next to a long spine piece are still kept
+    from speedline_digitizer.calibrate import rotate_points
+
+    shape, box, rot = (400, 600), (50, 50, 550, 350), 1.2
+    cal = Calibration.from_box(box, (0, 10), (0, 5), rotation_deg=rot)
+    turn = lambda pts: rotate_points(np.array(pts, float), rot, (300, 200))  # noqa: E731
+    m = draw_polyline(shape, turn([(50, 50), (550, 50)]), 2) | draw_polyline(shape, turn([(50, 350), (550, 350)]), 2)
+    for k in range(3):  # short flat-topped speedlines with steep tails
+        t = np.linspace(0, 1, 60)
+        x = 120 + 60 * k + 90 * t
+        y = 280 - 60 * k - 10 * t + 50 * t ** 8
+        m |= draw_polyline(shape, turn(np.column_stack([x, y])), 2)
+    curves = curves_from_mask(m, cal)
+    assert len(curves) == 3
+    assert all(0.3 < c.y.min() and c.y.max() < 4.7 for c in curves)

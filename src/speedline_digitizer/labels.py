@@ -546,6 +546,7 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
     size = max(img.shape[:2])
     reach = 0.06 * size
     cost = np.full((len(free), len(rest)), np.inf)
+    on_line = np.zeros((len(free), len(rest)), bool)  # the curve runs through the middle of the label's box
     trees = {i: cKDTree(curves[i].pixels) for i in free}
     for jj, j in enumerate(rest):
         tb = cands[j][0]
@@ -558,16 +559,23 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
             d_end = np.min(np.hypot(*(corners[:, None, :] - ends[None, :, :]).transpose(2, 0, 1)))
             d_line = trees[i].query(corners)[0].min()
             d = min(d_end, d_line + 0.5 * h)  # on the line (inline box) or at an end
+            on_line[ii, jj] = trees[i].query(corners[0])[0] <= 0.3 * h  # through its middle, not a corner
             if d <= reach:
                 cost[ii, jj] = d / h
+
     def match(c, skip):  # Hungarian matching of free curves (rows) to remaining labels (columns) within reach
         return {free[i]: rest[j] for i, j in _match_or_skip(c, skip)}
 
     if np.isfinite(cost).any():
-        first = match(cost, np.inf)
+        # first, nearest ends and lines; a label set on a line (a curve runs through its box's middle)
+        # names a curve through it there, not one at whose end it also sits: matching every label would
+        # otherwise shift them along by one curve when a curve is missing
+        through = on_line.any(axis=0)
+        first = match(np.where(on_line | ~through[None, :], cost, np.inf), np.inf)
         again = _same_offset_cost(curves, cands, first, free, rest, reach)
-        # with one placement known, a label or curve stays unmatched rather than pair two text heights off
-        # it (an unread label would otherwise shift its neighbours' labels along by one curve)
+        # with one placement known (labels at one end of their curves, whatever crosses them), a label or
+        # curve stays unmatched rather than pair two text heights off it (an unread label would otherwise
+        # shift its neighbours' labels along by one curve)
         pairs.update(match(again, 1.0) if again is not None else first)
     return _labelled(curves, cands, pairs)
 

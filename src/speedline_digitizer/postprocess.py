@@ -87,11 +87,23 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     m = binarize(mask)
     if plot_box is None and calibration is not None:
         plot_box = calibration.plot_box
+    cal = calibration or Calibration.pixels(m.shape[0])
+    tilt = frame_tilt(cal)
     if plot_box is not None:  # nothing outside the frame, nor on the frame's own lines, is a speedline
         x0, y0, x1, y1 = (int(round(v)) for v in plot_box)
         edge = max(2, int(round(0.003 * max(m.shape))))
         inside = np.zeros_like(m)
-        inside[max(0, y0 + edge):max(0, y1 - edge + 1), max(0, x0 + edge):max(0, x1 - edge + 1)] = True
+        if abs(tilt) < 0.15:
+            inside[max(0, y0 + edge):max(0, y1 - edge + 1), max(0, x0 + edge):max(0, x1 - edge + 1)] = True
+        else:  # a rotated scan's frame: the box is the upright frame about its centre (`Calibration.from_box`)
+            import cv2
+
+            from .calibrate import rotate_points
+
+            box = np.array([[x0 + edge, y0 + edge], [x1 - edge, y0 + edge], [x1 - edge, y1 - edge],
+                            [x0 + edge, y1 - edge]], float)
+            poly = rotate_points(box, -tilt, ((x0 + x1) / 2, (y0 + y1) / 2))
+            inside = cv2.fillPoly(inside.astype(np.uint8), [np.round(poly).astype(np.int32)], 1).astype(bool)
         m = m & inside
     m = bridge_dashes(m)
     skel = skeletonize(m)
@@ -105,7 +117,6 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
         frames = text_frames(image, plot_box)
     paths = find_instances(graph, params, frames)
     t2 = time.perf_counter()
-    cal = calibration or Calibration.pixels(m.shape[0])
     if image is not None:  # grey once: the grid checks below read single rows and columns of it
         image = image.mean(axis=2) if image.ndim == 3 else image
         paper = float(np.percentile(image[::4, ::4], 90))
@@ -120,7 +131,7 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
                 continue
             v = cal.to_data(q)
             curves.append(Curve(v[:, 0], v[:, 1], q))
-    curves = [c for c in curves if not is_grid_line(c.pixels, m.shape, plot_box) and not bends_upward(c.pixels)]
+    curves = [c for c in curves if not is_grid_line(c.pixels, m.shape, plot_box, tilt) and not bends_upward(c.pixels)]
     if image is not None and curves:
         curves = [c for c in curves if not on_grid_line(c.pixels, image, plot_box)]
     if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text)
@@ -179,8 +190,16 @@ def starts_inside(paths: list, margin: float) -> set:
     return out
 
 
-def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None) -> bool:
-    """A straight, axis-parallel line across much of the plot: a grid or frame line, never a speedline."""
+def frame_tilt(cal: Calibration) -> float:
+    """The angle (degrees, image y down) of the x axis in the image: 0 for an upright frame, the turn of a
+    rotated scan's frame otherwise (along it the y value does not change)."""
+    a, b = cal.A[1]
+    return float(np.degrees(np.arctan(-a / b))) if b != 0 else 0.0
+
+
+def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None, tilt: float = 0.0) -> bool:
+    """A straight, axis-parallel line across much of the plot: a grid or frame line, never a speedline.
+    `tilt`: the frame's own angle in the image (`frame_tilt`; a rotated scan's spines and grid lean)."""
     if len(xy) < 2:
         return False
     x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, shape[1] - 1, shape[0] - 1)
@@ -189,7 +208,8 @@ def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None) -> bool:
     if length == 0:
         return False
     dev = np.abs((xy[:, 0] - xy[0, 0]) * chord[1] - (xy[:, 1] - xy[0, 1]) * chord[0]) / length
-    ang = np.degrees(np.arctan2(abs(chord[1]), abs(chord[0])))
+    ang = (np.degrees(np.arctan2(chord[1], chord[0])) - tilt) % 180.0  # 0 along the x axis, 90 along y
+    ang = min(ang, 180.0 - ang)
     straight = dev.max() <= max(1.5, 0.002 * length)
     horizontal = ang < 1.0 and length > 0.45 * (x1 - x0)  # a flat low-speed speedline may be nearly as straight
     vertical = ang > 89.0 and length > 0.45 * (y1 - y0)
