@@ -257,6 +257,16 @@ def test_grid_frame_of_a_noisy_scan():
     assert np.allclose(fr.box, (100, 40, 460, 340), atol=1.5)
 
 
+def test_a_misread_middle_label_sets_neither_the_scale_nor_a_log_axis():
+    # 20, 25, 35 on a short axis (a small scan), 25 read as 23: the two outer labels set the scale, and the
+    # evenly spaced tick marks say linear (these three readings fit a log axis within its tolerance)
+    pos, vals = np.array([64.12, 143.32, 303.12]), np.array([20.0, 23.0, 35.0])
+    ticks = [64.12, 64.32, 143.32, 143.37, 223.32, 223.46, 303.12, 303.32]
+    fit = fit_axis(pos, vals, 367.82, ticks=ticks)
+    assert not fit.log and fit.n_inliers == 2
+    assert np.allclose(fit.value(np.array([143.32, 223.4])), [25, 30], atol=0.1)
+
+
 def test_digits_either_side_of_a_one_pixel_decimal_point_are_one_label():
     from speedline_digitizer.axes import _group_boxes
 

@@ -369,6 +369,18 @@ def test_labels_on_their_lines_stay_there_when_a_curve_is_missing():
     assert [c.speed for c in out] == [60, 70, None]
 
 
+def test_labels_on_their_lines_are_not_read_as_placed_at_a_neighbours_end():
+    # inline labels 60 px along each line sit, by the stagger, also 20 px right of and 30 px under the
+    # next line's surge end: that offset is shorter, so read as a shared end placement it would hand
+    # every label to the line above
+    img = np.full((500, 600, 3), 255, np.uint8)
+    curves = [_curve(100 + 40 * k, 300 - 30 * k, 450, 300 - 30 * k) for k in range(5)]
+    cands = [(TextBox(f"{40 + 5 * k}%", (150 + 40 * k, 295 - 30 * k, 170 + 40 * k, 305 - 30 * k), 0.9),
+              40.0 + 5 * k) for k in range(5)]
+    out = assign_labels(img, curves, cands)
+    assert [c.speed for c in out] == [40, 45, 50, 55, 60]
+
+
 def test_labels_run_together_are_split_by_their_units():
     from speedline_digitizer.labels import split_run_on
 

@@ -337,3 +337,23 @@ def test_rotated_frame_lines_are_not_speedlines():
     curves = curves_from_mask(m, cal)
     assert len(curves) == 3
     assert all(0.3 < c.y.min() and c.y.max() < 4.7 for c in curves)
+
+
+def test_short_piece_of_a_rotated_frames_side_is_dropped():
+    # the detected box of a turned frame can be the bounds of its spines' ends: a stretch of the right
+    # spine then lies inside the plot mask, a few px in from the box's edge, and is frame, not a speedline
+    from speedline_digitizer.calibrate import rotate_points
+
+    shape, rot = (400, 600), -0.8
+    turn = lambda pts: rotate_points(np.array(pts, float), rot, (300, 200))  # noqa: E731
+    corners = turn([(50, 50), (550, 50), (50, 350), (550, 350)])
+    bounds = (corners[:, 0].min(), corners[:, 1].min(), corners[:, 0].max(), corners[:, 1].max())
+    cal = Calibration.from_box(bounds, (0, 10), (0, 5), rotation_deg=rot)
+    m = draw_polyline(shape, turn([(550, 60), (550, 170)]), 2)  # a stretch of the right spine
+    for k in range(3):
+        t = np.linspace(0, 1, 60)
+        x = 120 + 60 * k + 90 * t
+        y = 280 - 60 * k - 10 * t + 50 * t ** 8
+        m |= draw_polyline(shape, turn(np.column_stack([x, y])), 2)
+    curves = curves_from_mask(m, cal)
+    assert len(curves) == 3 and all(c.pixels[:, 0].max() < 500 for c in curves)

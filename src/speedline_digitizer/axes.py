@@ -432,10 +432,11 @@ def _detect_spines(img: np.ndarray, dark: np.ndarray, thicken: bool = False) -> 
 def _line_extent(line: np.ndarray, start: int, level: float, max_gap: int = 2) -> tuple:
     """The extent (lo, hi) through index `start` of a light line whose darkness profile is `line` and
     typical darkness `level`. Pixels of 0.65-1.7 times that darkness (and more than 12; the profile
-    averaged over 3 px against a scan's noise, the raw pixel also counting for the lower bound) are the line; it goes on across gaps of paper up to
-    `max_gap` px and across darker ink of any length (a curve crossing it or lying along it) when two
-    line pixels follow. Dark ink after a gap, or a gap after dark ink, is text set beside the line's end
-    (a tick label at a grid line's end), not the line: the extent stops before it."""
+    averaged over 3 px against a scan's noise, the raw pixel also counting for the lower bound) are the
+    line; it goes on across gaps of paper up to `max_gap` px and across darker ink of any length (a
+    curve crossing it or lying along it) when two line pixels follow. Dark ink after a gap, or a gap
+    after dark ink, is text set beside the line's end (a tick label at a grid line's end), not the line:
+    the extent stops before it."""
     from scipy.ndimage import uniform_filter1d
 
     n = len(line)
@@ -627,7 +628,8 @@ def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool, alt
 
     `alt` (labels x k) holds other readings of each label (NaN: none), taken where they fit and the
     printed reading does not: '0.05' read as '05' is 5 / 100. Of fits explaining as many labels, one
-    whose values rise along the axis wins, then one with fewer other readings, then the straighter."""
+    whose values rise along the axis wins, then one with fewer other readings, then (of two labels) the
+    pair further apart, then the straighter."""
     ok = vals > 0 if log else np.ones(len(vals), bool)
     v = np.full(len(vals), np.nan)
     v[ok] = np.log10(vals[ok]) if log else vals[ok]
@@ -672,7 +674,10 @@ def _fit_model(pos: np.ndarray, vals: np.ndarray, span_px: float, log: bool, alt
         if a2 == 0:
             continue
         rms = float(np.sqrt(np.mean(((vv[inl] - b2) / a2 - pos[inl]) ** 2)))
-        score = (int(inl.sum()), a2 > 0, -int((k[inl] > 0).sum()), -round(rms, 6))  # values rise along an axis
+        # values rise along an axis; of pairs (any two labels fit a line) the widest apart: a misread
+        # label between two good ones must not set the scale
+        spread = round(float(np.ptp(pos[inl])), 1) if inl.sum() == 2 else 0.0
+        score = (int(inl.sum()), a2 > 0, -int((k[inl] > 0).sum()), spread, -round(rms, 6))
         if best is None or score > best[0]:
             best = (score, AxisFit(float(a2), float(b2), log, rms / span_px, int(inl.sum()), len(pos)))
     return ((best[0][0], best[0][3]), best[1]) if best else None
@@ -814,6 +819,12 @@ def fit_axis(pos: np.ndarray, vals: np.ndarray, span_px: float, allow_log: bool 
         return log_from_ticks(pos, vals, ticks, span_px, texts) if allow_log else None
     if lin is None or lg is None:
         return (lin or lg)[1]
+    if lg[0][0] == lin[0][0] + 1 and lin[0][0] >= 2 and len(ticks) >= 4 and \
+            _tick_support(lin[1], ticks) >= _tick_support(lg[1], ticks) + 2:
+        # one label more for log: a misread label can fit a log scale by chance on a short linear axis
+        # (20, 23, 35 for 20, 25, 35, within 3 px); tick marks clearly at a linear axis's round values
+        # overrule it (not the other way: dense linear ticks fall near log's m x 10^k by chance)
+        return lin[1]
     if lin[0][0] != lg[0][0]:
         return lin[1] if lin[0][0] > lg[0][0] else lg[1]
     if lin[0][0] >= 3 and abs(lin[0][1] - lg[0][1]) > 0.3:  # three or more labels: the straighter fit

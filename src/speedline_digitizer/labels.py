@@ -572,7 +572,8 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
         # otherwise shift them along by one curve when a curve is missing
         through = on_line.any(axis=0)
         first = match(np.where(on_line | ~through[None, :], cost, np.inf), np.inf)
-        again = _same_offset_cost(curves, cands, first, free, rest, reach)
+        # labels mostly set on their lines are placed along them, not at one offset from an end
+        again = _same_offset_cost(curves, cands, first, free, rest, reach) if through.mean() < 0.6 else None
         # with one placement known (labels at one end of their curves, whatever crosses them), a label or
         # curve stays unmatched rather than pair two text heights off it (an unread label would otherwise
         # shift its neighbours' labels along by one curve)

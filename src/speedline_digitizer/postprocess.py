@@ -132,6 +132,8 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
             v = cal.to_data(q)
             curves.append(Curve(v[:, 0], v[:, 1], q))
     curves = [c for c in curves if not is_grid_line(c.pixels, m.shape, plot_box, tilt) and not bends_upward(c.pixels)]
+    if plot_box is not None and abs(tilt) >= 0.15:
+        curves = [c for c in curves if not along_frame(c.pixels, plot_box, tilt, edge)]
     if image is not None and curves:
         curves = [c for c in curves if not on_grid_line(c.pixels, image, plot_box)]
     if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text)
@@ -197,20 +199,44 @@ def frame_tilt(cal: Calibration) -> float:
     return float(np.degrees(np.arctan(-a / b))) if b != 0 else 0.0
 
 
+def _straightness(xy: np.ndarray, tilt: float = 0.0) -> tuple:
+    """(chord length, largest distance of a point from the chord, the chord's angle to the frame's x axis
+    folded to 0..90 degrees: 0 along x, 90 along y) of a path; `tilt` is the frame's angle in the image."""
+    chord = xy[-1] - xy[0]
+    length = float(np.hypot(*chord))
+    if len(xy) < 2 or length == 0:
+        return 0.0, 0.0, 0.0
+    dev = np.abs((xy[:, 0] - xy[0, 0]) * chord[1] - (xy[:, 1] - xy[0, 1]) * chord[0]) / length
+    ang = (np.degrees(np.arctan2(chord[1], chord[0])) - tilt) % 180.0
+    return length, float(dev.max()), float(min(ang, 180.0 - ang))
+
+
+def along_frame(xy: np.ndarray, plot_box, tilt: float, edge: float) -> bool:
+    """A straight piece running along a side of a rotated frame, however short: its spine, left inside the
+    plot mask where the detected box (the bounds of the spines' ends, or the upright frame about its
+    centre) and the turned frame part by up to the frame's extent times the sine of its tilt."""
+    x0, y0, x1, y1 = plot_box
+    length, dev, ang = _straightness(xy, tilt)
+    if length == 0 or dev > max(1.5, 0.01 * length):
+        return False
+    sin = abs(np.sin(np.radians(tilt)))
+    if ang < 1.5:  # along the bottom or top side
+        near, slack = xy[:, 1].mean(), edge + 3 + (x1 - x0) * sin
+        return bool(min(abs(near - y0), abs(near - y1)) <= slack)
+    if ang > 88.5:  # along the left or right side
+        near, slack = xy[:, 0].mean(), edge + 3 + (y1 - y0) * sin
+        return bool(min(abs(near - x0), abs(near - x1)) <= slack)
+    return False
+
+
 def is_grid_line(xy: np.ndarray, shape: tuple, plot_box=None, tilt: float = 0.0) -> bool:
     """A straight, axis-parallel line across much of the plot: a grid or frame line, never a speedline.
     `tilt`: the frame's own angle in the image (`frame_tilt`; a rotated scan's spines and grid lean)."""
-    if len(xy) < 2:
-        return False
     x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, shape[1] - 1, shape[0] - 1)
-    chord = xy[-1] - xy[0]
-    length = float(np.hypot(*chord))
+    length, dev, ang = _straightness(xy, tilt)
     if length == 0:
         return False
-    dev = np.abs((xy[:, 0] - xy[0, 0]) * chord[1] - (xy[:, 1] - xy[0, 1]) * chord[0]) / length
-    ang = (np.degrees(np.arctan2(chord[1], chord[0])) - tilt) % 180.0  # 0 along the x axis, 90 along y
-    ang = min(ang, 180.0 - ang)
-    straight = dev.max() <= max(1.5, 0.002 * length)
+    straight = dev <= max(1.5, 0.002 * length)
     horizontal = ang < 1.0 and length > 0.45 * (x1 - x0)  # a flat low-speed speedline may be nearly as straight
     vertical = ang > 89.0 and length > 0.45 * (y1 - y0)
     return bool(straight and (horizontal or vertical))
