@@ -557,9 +557,10 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
         for ii, i in enumerate(free):
             ends = curves[i].pixels[[0, -1]]
             d_end = np.min(np.hypot(*(corners[:, None, :] - ends[None, :, :]).transpose(2, 0, 1)))
-            d_line = trees[i].query(corners)[0].min()
+            d_pts = trees[i].query(corners)[0]
+            d_line = d_pts.min()
             d = min(d_end, d_line + 0.5 * h)  # on the line (inline box) or at an end
-            on_line[ii, jj] = trees[i].query(corners[0])[0] <= 0.3 * h  # through its middle, not a corner
+            on_line[ii, jj] = d_pts[0] <= 0.3 * h  # through its middle (the centre), not a corner
             if d <= reach:
                 cost[ii, jj] = d / h
 

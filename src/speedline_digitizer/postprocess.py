@@ -202,9 +202,11 @@ def frame_tilt(cal: Calibration) -> float:
 def _straightness(xy: np.ndarray, tilt: float = 0.0) -> tuple:
     """(chord length, largest distance of a point from the chord, the chord's angle to the frame's x axis
     folded to 0..90 degrees: 0 along x, 90 along y) of a path; `tilt` is the frame's angle in the image."""
+    if len(xy) < 2:
+        return 0.0, 0.0, 0.0
     chord = xy[-1] - xy[0]
     length = float(np.hypot(*chord))
-    if len(xy) < 2 or length == 0:
+    if length == 0:
         return 0.0, 0.0, 0.0
     dev = np.abs((xy[:, 0] - xy[0, 0]) * chord[1] - (xy[:, 1] - xy[0, 1]) * chord[0]) / length
     ang = (np.degrees(np.arctan2(chord[1], chord[0])) - tilt) % 180.0
