@@ -278,3 +278,41 @@ def test_digits_either_side_of_a_one_pixel_decimal_point_are_one_label():
     mask[11, 13] = True  # the decimal point of '4.5': one pixel on the baseline
     boxes, _ = _group_boxes(mask, (0, 0), 15.0, "right")
     assert boxes == [(5, 5, 20, 11)]
+
+
+def test_a_column_of_small_single_digits_is_read_as_one_line():
+    pytest.importorskip("rapidocr_onnxruntime")
+    import cv2
+
+    from speedline_digitizer.axes import _tick_values
+    from speedline_digitizer.ocr import parse_number, read_crops
+
+    # y tick labels 7 ... 1, about 5 px high and blurred: one by one they read as punctuation
+    img = np.full((260, 40, 3), 255, np.uint8)
+    boxes = []
+    for k, digit in enumerate("7654321"):
+        y = 20 + 35 * k
+        cv2.putText(img, digit, (14, y), cv2.FONT_HERSHEY_SIMPLEX, 0.22, (0, 0, 0), 1, cv2.LINE_AA)
+        ys, xs = np.nonzero(img[y - 12:y + 3, 8:30].min(axis=2) < 230)
+        boxes.append((8 + xs.min(), y - 12 + ys.min(), 8 + xs.max(), y - 12 + ys.max()))
+    img = cv2.GaussianBlur(img, (0, 0), 0.8)
+    assert sum(parse_number(t.text) is not None for t in read_crops(img, boxes)) < 2
+    got = _tick_values(img, boxes)
+    truth = {tuple(b): 7 - k for k, b in enumerate(boxes)}
+    assert len(got) >= 5 and all(v == truth[tuple(tb.box)] for tb, v in got)
+
+
+def test_stacked_panels_give_the_taller_one_and_one_panel_gives_none():
+    from speedline_digitizer.axes import stacked_panel
+
+    img = np.full((400, 300, 3), 255, np.uint8)
+    for top, bottom in ((40, 250), (280, 360)):  # a map above an efficiency plot, sharing the x axis
+        img[top, 50:271] = img[bottom, 50:271] = 0
+        img[top:bottom + 1, 50] = img[top:bottom + 1, 270] = 0
+        img[bottom + 1:bottom + 6, 100:271:40] = 0  # tick marks under each panel
+    img[120, 60:260] = 0  # a line inside the map (a curve's flat part)
+    frame = Frame((50.0, 40.0, 270.0, 360.0), 0.0, ("left", "bottom", "right", "top"), 1.0, (50.0, 360.0))
+    got = stacked_panel(darkness(img), frame)
+    assert got is not None and got.panel == (40.0, 250.0) and got.plot_box == (50.0, 40.0, 270.0, 250.0)
+    img[250:281, 50] = 0  # the left spine runs on: one frame (a full-width line inside it is no gap)
+    assert stacked_panel(darkness(img), frame) is None

@@ -390,3 +390,56 @@ def test_labels_run_together_are_split_by_their_units():
     assert [v for _, v in split_run_on(TextBox("42,000rpm49.000 rpm", (0, 0, 190, 12), 0.9))] == [42000, 49000]
     assert split_run_on(TextBox("N=0.45=0.50", (0, 0, 90, 12), 0.9)) == []  # no unit to split on
     assert [v for _, v in split_run_on(TextBox("12 000 rpm", (0, 0, 90, 12), 0.9))] == [12000]
+
+
+def test_a_label_missed_at_a_surge_end_is_read_in_a_window_there():
+    pytest.importorskip("rapidocr_onnxruntime")
+    from PIL import Image, ImageDraw
+
+    from speedline_digitizer.labels import labels_near_ends
+
+    # four speedlines start on a diagonal surge line, each labelled up-left of its start; the detector
+    # read three of them: the fourth is looked for around its curve's surge end (nothing at its choke end)
+    font = _font(13)
+    img = Image.new("RGB", (520, 400), "white")
+    d = ImageDraw.Draw(img)
+    curves, cands = [], []
+    for k in range(4):
+        sx, sy = 180 + 40 * k, 320 - 60 * k
+        d.line([(sx, sy), (470, sy + 10)], fill="black", width=2)
+        curves.append(_curve(sx, sy, 470, sy + 10))
+        text = f"N = {60 + 10 * k}%"
+        b = d.textbbox((0, 0), text, font=font)
+        x, y = sx - 4 - (b[2] - b[0]), sy - 16
+        d.text((x, y), text, fill="black", font=font)
+        if k != 2:
+            box = d.textbbox((x, y), text, font=font)
+            cands.append((TextBox(text, box, 0.99), 60.0 + 10 * k))
+    got = labels_near_ends(np.asarray(img), curves, cands, (100.0, 20.0, 500.0, 380.0))
+    assert [v for _, v in got] == [80.0]
+
+
+def test_a_label_read_without_its_words_keeps_its_curve():
+    # labels 'n=NNNNN rpm' right-aligned up-left of the surge ends; one is read as its number alone (a
+    # line crosses its words), a narrower box whose right edge sits a word's width off the others'
+    img = np.full((500, 700, 3), 255, np.uint8)
+    curves = [_curve(300 + 30 * k, 420 - 40 * k, 650, 430 - 40 * k) for k in range(6)]
+    cands = []
+    for k in range(6):
+        sx, sy = 300 + 30 * k, 420 - 40 * k
+        box = (sx - 150, sy - 22, sx - 6, sy - 6)
+        text = f"n={20000 + 2000 * k}rpm"
+        if k == 3:  # 'n=' (30 px) and 'rpm' (40 px) not read
+            box, text = (box[0] + 30, box[1], box[2] - 40, box[3]), f"{20000 + 2000 * k}"
+        cands.append((TextBox(text, box, 0.95), 20000.0 + 2000 * k))
+    cands.append((TextBox("65%", (500, 250, 530, 262), 0.99), 65.0))  # an efficiency island's label
+    out = assign_labels(img, curves, cands)
+    assert [c.speed for c in out] == [20000, 22000, 24000, 26000, 28000, 30000]
+
+
+def test_off_scale_values_do_not_count_as_speed_labels_found():
+    from speedline_digitizer.labels import _n_speeds
+
+    tb = TextBox("x", (0, 0, 1, 1), 0.9)
+    assert _n_speeds([(tb, v) for v in (19000, 21000, 23000, 65, 67)]) == 3
+    assert _n_speeds([(tb, v) for v in (80, 90)]) == 2

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,6 +27,12 @@ class Frame:
     spines: tuple  # which spines were seen: subset of ("left", "bottom", "right", "top")
     confidence: float
     corner: tuple | None = None  # where the left and bottom spines meet (sub-pixel), when fitted
+    panel: tuple | None = None  # (top, bottom) rows of the map's panel when the frame stacks several
+
+    @property
+    def plot_box(self) -> tuple:
+        """The box the curves are read in: the map's panel of a stack, else the frame."""
+        return self.box if self.panel is None else (self.box[0], self.panel[0], self.box[2], self.panel[1])
 
 
 @dataclass
@@ -231,9 +237,55 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
         if found is not None and (abs(found.rotation_deg) < 0.1 or found.box[2] - found.box[0] < 0.5 * W
                                   or found.box[3] - found.box[1] < 0.5 * H):
             found = None  # only a large, rotated frame: thick ink also lines up grid lines and curves of a crop
-    if found is None:
-        found = detect_panel(img)
+    if found is not None:
+        return stacked_panel(dark, found) or found
+    found = detect_panel(img)
     return found if found is not None else detect_grid(dark)
+
+
+def stacked_panel(dark: np.ndarray, frame: Frame) -> Frame | None:
+    """Panels stacked in one frame (a pressure-ratio map above or below an efficiency plot, sharing the
+    x axis): the frame with `panel` set to the tallest panel's rows (the upper of two within 10 %), or None
+    when the frame holds one.
+
+    Panels are apart where the left spine breaks for 4 rows or more within 10 rows under a line across the
+    frame's width (the upper panel's bottom spine, its tick marks between) and little ink crosses those
+    rows (tick labels may)."""
+    if abs(frame.rotation_deg) > 0.3:
+        return None
+    ink = _ink(dark)
+    H, W = ink.shape
+    x0, y0, x1, y1 = (int(round(v)) for v in frame.box)
+    if x1 - x0 < 50 or y1 - y0 < 60:
+        return None
+    cover = ink[y0:y1 + 1, x0:x1 + 1].mean(axis=1)
+    spine = ink[y0:y1 + 1, max(0, x0 - 2):min(W, x0 + 3)].any(axis=1)
+    gaps = [(a, b) for a, b in _runs(np.flatnonzero(~spine & (cover < 0.3)), 1) if b - a >= 3]
+    cuts = []
+    for a, b in gaps:  # the spine above (the tick marks under it may run on for a few rows)
+        lo = max(0, a - 10)
+        above = np.flatnonzero(cover[lo:a] >= 0.85)
+        if len(above) == 0:
+            continue
+        below = np.flatnonzero(cover[b + 1:b + 11] >= 0.85)
+        cuts.append((lo + int(above[-1]), b + 1 + int(below[0]) if len(below) else b + 1))
+    if not cuts:
+        return None
+    edges = [0] + [v for c in cuts for v in c] + [y1 - y0]
+    panels = [(y0 + edges[k], y0 + edges[k + 1]) for k in range(0, len(edges), 2)]
+    tallest = max(p[1] - p[0] for p in panels)
+    top, bottom = next(p for p in panels if p[1] - p[0] >= 0.9 * tallest)
+    if bottom - top < 0.2 * (y1 - y0):
+        return None
+    return replace(frame, panel=(float(top), float(bottom)))
+
+
+def _runs(idx: np.ndarray, gap: int) -> list:
+    """Runs of sorted indices whose neighbours are at most `gap` apart: [(first, last), ...]."""
+    if len(idx) == 0:
+        return []
+    cut = np.flatnonzero(np.diff(idx) > gap)
+    return [(int(idx[a]), int(idx[b])) for a, b in zip(np.r_[0, cut + 1], np.r_[cut, len(idx) - 1])]
 
 
 def grid_tilt(dark: np.ndarray) -> float:
@@ -919,7 +971,7 @@ def _tick_values(img, boxes, source=None):
 
     `source` (image, 2 x 3 affine from `img`'s pixels to its pixels): read the text there instead, each
     box carried over as the box around its corners (an upright copy blurs small print; the scan does not)."""
-    from .ocr import TextBox, parse_number, read_crops
+    from .ocr import TextBox, parse_number, read_crops, read_strip
 
     if source is None:
         read = read_crops(img, boxes)
@@ -930,11 +982,22 @@ def _tick_values(img, boxes, source=None):
             c = np.array([[b[0], b[1]], [b[2], b[1]], [b[0], b[3]], [b[2], b[3]]], float) @ A[:, :2].T + A[:, 2]
             mapped.append((c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max()))
         read = [TextBox(tb.text, tuple(b), tb.score) for tb, b in zip(read_crops(src, mapped), boxes)]
-    out = []
-    for tb in read:
-        v = parse_number(tb.text)
-        if v is not None and tb.score > 0.3:
-            out.append((tb, v))
+    out = [(tb, v) for tb, v in ((tb, parse_number(tb.text)) for tb in read) if v is not None and tb.score > 0.3]
+    if len(out) < 2 and len(boxes) >= 3:
+        # lone digits of small print escape the recogniser one by one: read the column (or row) of labels
+        # as one line, and keep what it reads where the single readings read nothing
+        src_img, src_boxes = (img, boxes) if source is None else (source[0], mapped)
+        strip = read_strip(src_img, src_boxes)
+        out = []
+        for k, b in enumerate(boxes):
+            single = read[k]
+            v = parse_number(single.text)
+            if v is not None and single.score > 0.3:
+                out.append((single, v))
+                continue
+            v = parse_number(strip[k].text)
+            if v is not None and strip[k].score > 0.3:
+                out.append((TextBox(strip[k].text, tuple(b), strip[k].score), v))
     return out
 
 
@@ -1058,10 +1121,14 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
     (see `_tick_values`)."""
     xb, yb, xt, yt = tick_label_boxes(img, frame, dark)
     x0, y0, x1, y1 = frame.box
-    xv, yv = (_tick_values(img, _spread(b, k, MAX_LABELS), source) for k, b in ((0, xb), (1, yb)))
     if abs(frame.rotation_deg) < 0.15:
         gx, gy = tick_positions(dark, frame)
         xt, yt = sorted(set(xt) | set(gx)), sorted(set(yt) | set(gy))
+    if frame.panel is not None:  # stacked panels: the y axis of the map's own panel
+        top, bottom = frame.panel[0] - 2, frame.panel[1] + 2
+        yb = [b for b in yb if top <= (b[1] + b[3]) / 2 <= bottom]
+        yt = [r for r in yt if top <= r <= bottom]
+    xv, yv = (_tick_values(img, _spread(b, k, MAX_LABELS), source) for k, b in ((0, xb), (1, yb)))
     # positions along the spines, measured from their corner: a label's offset from its spine is
     # perpendicular to the spine, so it drops out and a rotated frame needs no correction
     a = np.deg2rad(frame.rotation_deg)
@@ -1102,8 +1169,9 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
                   + (" (log scale from the tick marks' pattern)" if read(f) > f.n_inliers else "")
                   + (f", refined on {f.n_ticks} tick marks" if f.n_ticks else "") for n, f in (("x", fx), ("y", fy)))
     return Calibration.from_points([(*p1, xv1), (*p2, xv2)], [(*q1, yv1), (*q2, yv2)], fx.log, fy.log,
-                                   source="detected", residual=resid, confidence=conf, plot_box=frame.box,
-                                   notes=notes)
+                                   source="detected", residual=resid, confidence=conf, plot_box=frame.plot_box,
+                                   notes=notes + (("the frame stacks panels: the curves are read in the tallest",)
+                                                  if frame.panel is not None else ()))
 
 
 def _calibrate_deskewed(img: np.ndarray, frame: Frame) -> Calibration | None:
@@ -1126,5 +1194,5 @@ def _calibrate_deskewed(img: np.ndarray, frame: Frame) -> Calibration | None:
     if cal is None:
         return None
     # uv = A' (M [x, y, 1]) + b'
-    return dataclasses.replace(cal, A=cal.A @ M[:, :2], b=cal.A @ M[:, 2] + cal.b, plot_box=frame.box,
+    return dataclasses.replace(cal, A=cal.A @ M[:, :2], b=cal.A @ M[:, 2] + cal.b, plot_box=frame.plot_box,
                                notes=cal.notes + (f"measured on the image turned {-frame.rotation_deg:+.2f} deg upright",))

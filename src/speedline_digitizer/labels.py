@@ -17,6 +17,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 
+from .axes import _runs
 from .ocr import TextBox, detect_text, read_crops
 
 _SPEED_PATTERNS = [
@@ -114,8 +115,12 @@ def _tiled_speed_texts(img: np.ndarray, win: tuple, plot_box=None, tile: int = 1
     for y0 in ys:
         for x0 in xs:
             for tb, v in _speed_texts(img, (x0, y0, min(xb, x0 + tile), min(yb, y0 + tile)), 1.0, plot_box):
-                if not any(_iou(tb.box, o.box) > 0.3 for o, _ in out):
+                # a label in two tiles: the surer reading stays (one tile may cut it: '4500' of 'n=45000rpm')
+                same = [k for k, (o, _) in enumerate(out) if _overlap_frac(tb.box, o.box) > 0.5]
+                if not same:
                     out.append((tb, v))
+                elif all(tb.score > out[k][0].score for k in same):
+                    out = [c for k, c in enumerate(out) if k not in same] + [(tb, v)]
     return out
 
 
@@ -214,32 +219,44 @@ def legend_below(img: np.ndarray, plot_box=None) -> list:
 
 
 def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, text_h: float | None = None) -> list:
-    """Speed-like texts read around the choke ends of curves that no candidate is near: (TextBox, value).
+    """Speed-like texts read around the ends of curves that no candidate is near: (TextBox, value).
 
-    Small print at a curve's end is often missed at the image's scale; a window around the end,
-    scaled up until text is about 32 px high, costs little to read."""
+    Small print at a curve's end is often missed at the image's scale; a window around the choke end,
+    scaled up until text is about 32 px high, costs little to read. On a map whose labels stand at the
+    surge ends (two or more candidates there), a curve with nothing read at either end is read again
+    in a window reaching left and up from its surge end, where such labels are printed."""
     H, W = img.shape[:2]
     if text_h is None:
         hs = [tb.box[3] - tb.box[1] for tb, _ in cands]
         text_h = float(np.median(hs)) if hs else 0.012 * max(H, W)
     text_h = max(text_h, 6.0)
     centres = np.array([tb.centre for tb, _ in cands]) if cands else np.zeros((0, 2))
+    scale = float(np.clip(32.0 / text_h, 1.0, 4.0))
+
+    def near_box(pt, found, reach):  # a candidate's box within `reach` of the point
+        return any(b[0] - reach <= pt[0] <= b[2] + reach and b[1] - reach <= pt[1] <= b[3] + reach
+                   for b in (tb.box for tb, _ in found))
+
+    def read(win):
+        xa, ya, xb, yb = (int(v) for v in (max(0, win[0]), max(0, win[1]), min(W, win[2]), min(H, win[3])))
+        if xb - xa < 8 or yb - ya < 8:
+            return []
+        return [(tb, v) for tb, v in _speed_texts(img, (xa, ya, xb, yb), scale, plot_box)
+                if not any(_iou(tb.box, o.box) > 0.3 for o, _ in out + cands)]
+
+    at_surge = sum(near_box(c.pixels[0], cands, 1.5 * text_h) for c in curves) >= 2
     out = []
     for c in curves:
         ex, ey = c.pixels[-1]
         if len(centres) and np.hypot(*(centres - (ex, ey)).T).min() < 1.5 * text_h:
             continue  # a label was found there
-        if any(tb.box[0] - text_h <= ex <= tb.box[2] + text_h and tb.box[1] - text_h <= ey <= tb.box[3] + text_h
-               for tb, _ in out):
+        if near_box((ex, ey), out, text_h):
             continue
-        xa, xb = int(max(0, ex - 5 * text_h)), int(min(W, ex + 5 * text_h))
-        ya, yb = int(max(0, ey - 2.5 * text_h)), int(min(H, ey + 3.5 * text_h))
-        if xb - xa < 8 or yb - ya < 8:
-            continue
-        scale = float(np.clip(32.0 / text_h, 1.0, 4.0))
-        for tb, v in _speed_texts(img, (xa, ya, xb, yb), scale, plot_box):
-            if not any(_iou(tb.box, o.box) > 0.3 for o, _ in out + cands):
-                out.append((tb, v))
+        got = read((ex - 5 * text_h, ey - 2.5 * text_h, ex + 5 * text_h, ey + 3.5 * text_h))
+        sx, sy = c.pixels[0]
+        if not got and at_surge and not near_box((sx, sy), cands + out, text_h):
+            got = read((sx - 8 * text_h, sy - 3 * text_h, sx + 3 * text_h, sy + 2.5 * text_h))
+        out.extend(got)
     return out
 
 
@@ -476,14 +493,6 @@ def complete_legend(img: np.ndarray, cands: list, legend: list, max_slots: int =
     return cands, legend
 
 
-def _runs(idx: np.ndarray, gap: int) -> list:
-    """Runs of sorted indices whose neighbours are at most `gap` apart: [(first, last), ...]."""
-    if len(idx) == 0:
-        return []
-    cut = np.flatnonzero(np.diff(idx) > gap)
-    return [(int(idx[a]), int(idx[b])) for a, b in zip(np.r_[0, cut + 1], np.r_[cut, len(idx) - 1])]
-
-
 def _drop_flat_strokes(ink: np.ndarray, h: float) -> np.ndarray:
     """Ink without flat horizontal pieces (line samples, dashes, rules): lower than a third of the text
     height, more than twice as wide as high and wider than 0.8 of the text height (an '=' stays)."""
@@ -647,6 +656,15 @@ def _same_offset_cost(curves: list, cands: list, pairs: dict, free: list, rest: 
     near = D.argmin(axis=1)
     o = np.median(C[hit] - E[near[hit]], axis=0)  # refined on the labels it explains
     D = np.hypot(*((C - o)[:, None, :] - E[None, :, :]).transpose(2, 0, 1)).T  # curves x labels
+    # a label read without its words ('32000' of 'n=32000 rpm', more than a text height narrower than the
+    # placed ones) has its anchor corner elsewhere; its centre is placed nearly alike
+    w = B[:, 2] - B[:, 0]
+    odd = np.abs(w - np.median(w[hit])) > h
+    if odd.any():
+        M = anchors[4]  # the centres
+        oc = np.median(M[hit] - E[near[hit]], axis=0)
+        Dc = np.hypot(*((M - oc)[:, None, :] - E[None, :, :]).transpose(2, 0, 1)).T
+        D[:, odd] = np.minimum(D[:, odd], Dc[:, odd])
     return np.where(D <= min(reach, 3 * h), D / h, np.inf)
 
 
@@ -834,6 +852,15 @@ def erase_curves(img: np.ndarray, curves: list, width: int = 3) -> np.ndarray:
     return out
 
 
+def _n_speeds(cands: list) -> int:
+    """How many candidates may name speedlines: those within 10x of the median value (one scale on a map;
+    an efficiency island's '65%' among '30000 rpm' labels does not count)."""
+    if len(cands) < 3:
+        return len(cands)
+    med = float(np.median([v for _, v in cands]))
+    return sum(med / 10 <= v <= 10 * med for _, v in cands)
+
+
 def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     """Attach speeds to curves (OCR); curves keep their order.
 
@@ -843,16 +870,16 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     curves got a label, a legend under the plot (:func:`legend_below`) is looked for too."""
     erased = erase_curves(img, curves)
     cands = candidate_labels(img, plot_box)
-    if len(cands) < len(curves):  # small print: read again scaled up; those readings win where both read
+    if _n_speeds(cands) < len(curves):  # small print: read again scaled up; those readings win where both read
         cands = _merged(candidate_labels(img, plot_box, upscale=True), cands)
-    if len(cands) < len(curves):
+    if _n_speeds(cands) < len(curves):
         # read again with the curves painted out: a line through a label (its own, a neighbour's) spoils it;
         # labels on their line (inline) vanish there, so the first readings are kept
         cands = _merged(cands, candidate_labels(erased, plot_box, upscale=True))
     cands = split_merged(erased, cands)
-    if len(cands) < len(curves) and not _legend_of(cands, curves):
+    if _n_speeds(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + boxed_labels(img, cands, plot_box)
-    if len(cands) < len(curves) and not _legend_of(cands, curves):
+    if _n_speeds(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + labels_near_ends(img, curves, cands, plot_box)
     out = assign_labels(img, curves, cands, plot_box)
     n_read = sum(c.speed is not None for c in out)

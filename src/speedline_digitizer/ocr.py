@@ -96,6 +96,49 @@ def read_crops(img: np.ndarray, boxes: list, pad: int = 1) -> list:
     return out
 
 
+def read_strip(img: np.ndarray, boxes: list, pad: int = 1, gap: float = 1.0) -> list:
+    """Recognise short texts set side by side in one line (a strip of the boxes' crops, `gap` crop
+    heights apart): one TextBox per box, its characters those the recogniser places inside its crop.
+
+    A lone digit of small print ('7', 5 px high) is read as punctuation or not at all; a row of such
+    digits is read with the context of its neighbours (a tick-label column read as one line)."""
+    eng = _engine()
+    H, W = img.shape[:2]
+    parts = []
+    for b in boxes:
+        x0, y0, x1, y1 = (int(round(v)) for v in b)
+        crop = img[max(0, y0 - pad):min(H, y1 + pad + 1), max(0, x0 - pad):min(W, x1 + pad + 1)]
+        parts.append(prepare_crop(crop)[10:-10, 12:-12, 0] if crop.size else None)
+    if not any(p is not None for p in parts):
+        return [TextBox("", tuple(b), 0.0) for b in boxes]
+    h = max(p.shape[0] for p in parts if p is not None)
+    space = np.full((h, int(gap * h)), 255, np.uint8)
+    row, spans, x = [], [], 0
+    for p in parts:
+        p = p if p is not None else np.full((h, 1), 255, np.uint8)
+        p = np.pad(p, ((0, h - p.shape[0]), (0, 0)), constant_values=255)
+        spans.append((x - space.shape[1] / 2, x + p.shape[1] + space.shape[1] / 2))
+        row += [p, space]
+        x += p.shape[1] + space.shape[1]
+    strip = np.pad(np.concatenate(row[:-1], axis=1), ((10, 10), (12, 12)), constant_values=255)
+    res, _ = eng.text_rec([np.repeat(strip[:, :, None], 3, axis=2)], True)
+    text, _, info = res[0]
+    chars, conf = [], []
+    if text:
+        n_cols, words, cols = info[0], info[1], info[2]
+        for word, wc in zip(words, cols):
+            for ch, c in zip(word, wc):
+                chars.append((ch, (c + 0.5) / n_cols * strip.shape[1] - 12))
+        conf = list(info[4])
+    out = []
+    for k, b in enumerate(boxes):
+        a, z = spans[k]
+        mine = [(ch, conf[i] if i < len(conf) else 0.0) for i, (ch, cx) in enumerate(chars) if a <= cx < z]
+        out.append(TextBox("".join(ch for ch, _ in mine), tuple(b),
+                           float(np.mean([q for _, q in mine])) if mine else 0.0))
+    return out
+
+
 def detect_text(img: np.ndarray) -> list:
     """Detect and read all text in an image (detection + recognition)."""
     eng = _engine()

@@ -38,7 +38,7 @@ def calibrate(img: np.ndarray, *, xlim=None, ylim=None, plot_box=None, x_log=Fal
                 warnings.append("plot frame not found: the limits were applied to the whole image; pass --plot-box")
                 plot_box, rotation_deg = (0, 0, img.shape[1] - 1, img.shape[0] - 1), 0.0
             else:
-                plot_box, rotation_deg = frame.box, frame.rotation_deg
+                plot_box, rotation_deg = frame.plot_box, frame.rotation_deg
         return Calibration.from_box(plot_box, xlim, ylim, x_log, y_log, rotation_deg=rotation_deg, source="given")
     if detect:
         from .ocr import OcrUnavailable
