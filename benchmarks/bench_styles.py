@@ -1,6 +1,6 @@
 """Maps in styles the generator does not draw: matplotlib's own style sheets, whole pipeline, no hints.
 
-    python benchmarks/bench_styles.py [--maps 48] [--seed 5] [--keep DIR] [--shapes real] [--degrade]
+    python benchmarks/bench_styles.py [--maps 48] [--seed 5] [--keep DIR] [--shapes real] [--degrade] [--stacked]
 
 The synthetic generator (`speedline_digitizer.synth`) draws its own styles; the held-out maps are in
 publication styles it was not told about. This draws simple compressor maps with matplotlib style
@@ -11,7 +11,8 @@ light-on-dark, colour cycles, markers on measured points, legends, end and boxed
 efficiency island, sizes 640-1600 px wide. `--shapes real` draws the speedlines of the research's
 13 real samples instead (GasTurb-like shapes traced from published maps), with R-lines on half the maps.
 `--degrade` turns each map into a scan-like JPEG copy (rotated up to 1.2 degrees, resampled to 75-100 %,
-blurred, tinted, noisy). Each map is digitized with no hints (`extract(path)`) and
+blurred, tinted, noisy). `--stacked` sets each map above (on a third of them below) an efficiency
+plot sharing its x axis, as report figures often do. Each map is digitized with no hints (`extract(path)`) and
 with the axis limits given (frame detected); the shared scorer (tau 1 %) scores both. Prints the
 figures per style sheet and in all, with the time per map (2-core CPU here).
 """
@@ -114,9 +115,11 @@ def degrade(path: Path, rng) -> Path:
     return out
 
 
-def draw(path: Path, rng, style: str, place: str, real: list | None = None):
+def draw(path: Path, rng, style: str, place: str, real: list | None = None, stacked=None):
     """One map in a matplotlib style sheet; returns the truth dict the scorer reads. real: the seed samples'
-    speedline shapes to draw instead of the simple model's (with R-lines on half the maps)."""
+    speedline shapes to draw instead of the simple model's (with R-lines on half the maps). stacked (a
+    random generator, or None): the map shares its x axis with an efficiency plot under it (above it on
+    a third of the maps), as report figures often do; the efficiency curves are not speedlines."""
     if real:
         speeds, curves = real_speedlines(rng, real)
         k = len(speeds)
@@ -136,7 +139,15 @@ def draw(path: Path, rng, style: str, place: str, real: list | None = None):
     if w_in * dpi > 1600:
         dpi = 100
     with plt.style.context(style if style != "spreadsheet-chart" else "default"):
-        fig, ax = plt.subplots(figsize=(w_in, w_in * rng.uniform(0.65, 0.85)), dpi=dpi)
+        h_in = w_in * rng.uniform(0.65, 0.85)
+        if stacked is None:
+            fig, ax = plt.subplots(figsize=(w_in, h_in), dpi=dpi)
+        else:
+            below = stacked.random() < 2 / 3
+            ratio = [2.2, 1] if below else [1, 2.2]
+            fig, axs = plt.subplots(2, 1, figsize=(w_in, h_in * 1.45), dpi=dpi, sharex=True,
+                                    gridspec_kw={"height_ratios": ratio, "hspace": stacked.uniform(0.05, 0.2)})
+            ax, eff_ax = (axs[0], axs[1]) if below else (axs[1], axs[0])
         if style == "spreadsheet-chart":  # a spreadsheet's default chart: horizontal grid only, no spines
             for side in ("top", "right", "left"):
                 ax.spines[side].set_visible(False)
@@ -166,12 +177,23 @@ def draw(path: Path, rng, style: str, place: str, real: list | None = None):
             for r, e in zip((1.0, 0.7, 0.4), (78, 82, 84)):
                 ax.plot(cx + r * 1.2 * np.cos(t), cy + r * 0.35 * np.sin(t), "--", color="tab:green", lw=0.8)
                 ax.text(cx + r * 1.2, cy, f"{e}", fontsize=7, color="tab:green")
+        if stacked is not None:  # efficiency along each speedline: a hump, lower at low speed
+            for n, c in zip(speeds, curves):
+                t = np.linspace(0, 1, len(c))
+                eff = 0.88 - 0.25 * (t - 0.45) ** 2 - 0.08 * (max(speeds) - n) / max(np.ptp(speeds), 1e-9)
+                eff_ax.plot(c[:, 0], eff, "-", lw=1.2)
+            eff_ax.set_ylabel("Efficiency")
+            eff_ax.set_ylim(0.7, 0.92)
+            if style == "spreadsheet-chart":
+                for side in ("top", "right", "left"):
+                    eff_ax.spines[side].set_visible(False)
+                eff_ax.grid(axis="y", color="#d9d9d9")
         if place == "legend" and style == "spreadsheet-chart":  # its legend sits under the plot
             fig.subplots_adjust(bottom=0.25)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(k, 5), fontsize=8, frameon=False)
         elif place == "legend":
             ax.legend(loc="upper left", fontsize=8)
-        ax.set_xlabel("Corrected mass flow [kg/s]")
+        (ax if stacked is None or not below else eff_ax).set_xlabel("Corrected mass flow [kg/s]")
         ax.set_ylabel("Total pressure ratio")
         xs = np.concatenate([c[:, 0] for c in curves])
         ys = np.concatenate([c[:, 1] for c in curves])
@@ -192,6 +214,8 @@ def main():
     ap.add_argument("--keep", type=Path, default=None, help="write the maps and overlays here")
     ap.add_argument("--degrade", action="store_true",
                     help="scan-like copies: small rotation, resampling, blur, paper tint, noise, JPEG")
+    ap.add_argument("--stacked", action="store_true",
+                    help="each map shares its x axis with an efficiency plot under (or above) it")
     ap.add_argument("--shapes", choices=["simple", "real"], default="simple",
                     help="speedlines from a simple model, or the shapes of the research's real samples "
                          "(../shared/real/seed-samples) with R-lines on half the maps")
@@ -207,7 +231,7 @@ def main():
     for i in range(a.maps):
         style, place = STYLES[i % len(STYLES)], PLACES[int(rng.integers(len(PLACES)))]
         p = out / f"{i:02d}_{style}.png"
-        truth = draw(p, rng, style, place, real)
+        truth = draw(p, rng, style, place, real, np.random.default_rng([a.seed, i]) if a.stacked else None)
         if a.degrade:
             p = degrade(p, rng)
         t = time.perf_counter()
@@ -234,7 +258,7 @@ def main():
                 f"{np.mean([r['given']['score'] for r in rs]):.3f}, recovered {sum(r['given']['recovered'] for r in rs)}/{n}")
 
     print(f"\nstyle sheets the generator does not draw, {a.maps} maps (seed {a.seed}, {a.shapes} shapes"
-          f"{', scan-like copies' if a.degrade else ''}), 2-core CPU, "
+          f"{', scan-like copies' if a.degrade else ''}{', stacked over efficiency plots' if a.stacked else ''}), 2-core CPU, "
           f"median {np.median([r['secs'] for r in rows]):.1f} s per map (no hints)")
     for st in STYLES:
         rs = [r for r in rows if r["style"] == st]

@@ -316,3 +316,26 @@ def test_stacked_panels_give_the_taller_one_and_one_panel_gives_none():
     assert got is not None and got.panel == (40.0, 250.0) and got.plot_box == (50.0, 40.0, 270.0, 250.0)
     img[250:281, 50] = 0  # the left spine runs on: one frame (a full-width line inside it is no gap)
     assert stacked_panel(darkness(img), frame) is None
+
+
+def test_grid_frame_over_a_stacked_efficiency_grid_reads_x_under_the_stack():
+    from speedline_digitizer.axes import detect_frame
+
+    # the map's grid (x 100..460, y 40..340) over an efficiency plot's grid (y 370..490) sharing x
+    img = np.full((560, 520, 3), 255, np.uint8)
+    img[:400] = _grid_image()
+    for x in range(100, 461, 60):
+        img[370:491, x] = 205
+    for y in range(370, 491, 40):
+        img[y, 100:461] = 205
+    fr = detect_frame(img)
+    assert fr is not None and fr.panel is not None
+    assert np.allclose(fr.box, (100, 40, 460, 490), atol=1.5) and np.allclose(fr.panel, (40, 340), atol=1.5)
+    # horizontal lines only (spreadsheet charts): the two groups part at the gap
+    img[:, 101:460] = np.where(img[:, 101:460] == 205, 255, img[:, 101:460])  # keep the vertical lines' ends out
+    img[:, 100] = img[:, 460] = 255
+    for y in list(range(40, 341, 60)) + list(range(370, 491, 40)):
+        img[y, 100:461] = 205
+    fr = detect_frame(img)
+    assert fr is not None and np.allclose(fr.box, (100, 40, 460, 490), atol=1.5)
+    assert np.allclose(fr.panel, (40, 340), atol=1.5)

@@ -324,7 +324,7 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
 
     fr = _detect_grid_upright(dark, min_lines)
     if fr is not None:
-        return fr
+        return _stacked_grid(dark, fr) or fr
     rot = grid_tilt(dark)
     if abs(rot) < 0.15:
         return None
@@ -343,13 +343,34 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
     return Frame(box, rot, fr.spines, fr.confidence, (float(c[1, 0]), float(c[1, 1])))
 
 
-def _detect_grid_upright(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
+def _stacked_grid(dark: np.ndarray, fr: Frame) -> Frame | None:
+    """A grid panel stacked under or over the grid frame `fr` with the same left and right edges (a map
+    sharing its x axis with an efficiency plot): the frame round both, with `panel` the taller one's
+    rows (the x tick labels stand under the stack), or None."""
+    if fr.panel is not None:
+        return None
+    H, W = dark.shape
+    x0, y0, x1, y1 = fr.box
+    for a, b in ((int(y1) + 4, H), (0, int(y0) - 4)):  # below, above
+        if b - a < 0.1 * H:
+            continue
+        other = _detect_grid_upright(dark[a:b], 3, margins=False)
+        if other is None or abs(other.box[0] - x0) > 4 or abs(other.box[2] - x1) > 4:
+            continue
+        oy0, oy1 = other.box[1] + a, other.box[3] + a
+        panels = sorted([(y0, y1), (oy0, oy1)], key=lambda p: p[1] - p[0])
+        return replace(fr, box=(x0, min(y0, oy0), x1, max(y1, oy1)), panel=panels[-1])
+    return None
+
+
+def _detect_grid_upright(dark: np.ndarray, min_lines: int = 3, margins: bool = True) -> Frame | None:
     """The plot area of a plot with no spines, or light grey ones, from its grid (seaborn's whitegrid,
     fivethirtyeight, Excel's default charts): grid lines run from edge to edge of the plot area, so
     the common extent of the horizontal lines gives its left and right edges, and that of the vertical
     lines its top and bottom. Needs `min_lines` long lines each way in ink lighter than a stroke's
     (darker than the paper by 12 grey levels), and a margin left of and below the grid for tick labels
-    (a crop of a plot area has its grid run into the image edges: no frame there). Each line is
+    (a crop of a plot area has its grid run into the image edges: no frame there; `margins=False` skips
+    that check, for a panel stacked over another). Each line is
     followed as far as it keeps half its own darkness (JPEG ringing past its ends is fainter), across
     curves but not into the tick labels at its ends (`_line_extent`)."""
     import cv2
@@ -383,10 +404,27 @@ def _detect_grid_upright(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
         if inside(hs[:, 0], y0, y1) < min_lines or inside(vs[:, 0], x0, x1) < min_lines:
             return None
     elif len(hs) > min_lines:  # horizontal lines only (a spreadsheet chart): its axis ends on its first and last
-        y0, y1 = hs[:, 0].min(), hs[:, 0].max()
+        rows = np.sort(hs[:, 0])
+        y0, y1 = rows[0], rows[-1]
+        # two charts stacked (a map over an efficiency plot sharing x): two runs of evenly spaced lines
+        # whose spacings differ, or whose gap is no multiple of the spacing (one chart with a line missing
+        # has both); the taller run is the map (its x labels stand under both)
+        step = np.diff(rows)
+        for cut in range(1, len(step) - 1):
+            left, right, gap = step[:cut], step[cut + 1:], step[cut]
+            if np.ptp(left) > 2 or np.ptp(right) > 2:
+                continue
+            k = gap / left.mean()
+            if abs(left.mean() - right.mean()) <= 0.1 * right.mean() and round(k) >= 1 and abs(k - round(k)) < 0.15:
+                continue
+            panels = sorted([(rows[0], rows[cut]), (rows[cut + 1], rows[-1])], key=lambda p: p[1] - p[0])
+            panel = (float(panels[-1][0]), float(panels[-1][1]))
+            if x0 >= 0.03 * W and y1 <= 0.97 * H and x1 - x0 >= 0.3 * W and panel[1] - panel[0] >= 0.2 * H:
+                return Frame((float(x0), float(y0), float(x1), float(y1)), 0.0, ("grid",), 0.5, None, panel)
+            break
     else:
         return None
-    if x0 < 0.03 * W or y1 > 0.97 * H or x1 - x0 < 0.3 * W or y1 - y0 < 0.3 * H:
+    if margins and (x0 < 0.03 * W or y1 > 0.97 * H) or x1 - x0 < 0.3 * W or y1 - y0 < 0.3 * H:
         return None
     return Frame((float(x0), float(y0), float(x1), float(y1)), 0.0, ("grid",), 0.5, None)
 
@@ -988,16 +1026,19 @@ def _tick_values(img, boxes, source=None):
         # as one line, and keep what it reads where the single readings read nothing
         src_img, src_boxes = (img, boxes) if source is None else (source[0], mapped)
         strip = read_strip(src_img, src_boxes)
-        out = []
+        more = []
         for k, b in enumerate(boxes):
             single = read[k]
             v = parse_number(single.text)
             if v is not None and single.score > 0.3:
-                out.append((single, v))
+                more.append((single, v))
                 continue
             v = parse_number(strip[k].text)
             if v is not None and strip[k].score > 0.3:
-                out.append((TextBox(strip[k].text, tuple(b), strip[k].score), v))
+                more.append((TextBox(strip[k].text, tuple(b), strip[k].score), v))
+        # kept when it reads three different values or more (blurred print reads as '0', '0', '04')
+        if len({v for _, v in more}) >= 3:
+            out = more
     return out
 
 

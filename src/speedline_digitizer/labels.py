@@ -115,11 +115,11 @@ def _tiled_speed_texts(img: np.ndarray, win: tuple, plot_box=None, tile: int = 1
     for y0 in ys:
         for x0 in xs:
             for tb, v in _speed_texts(img, (x0, y0, min(xb, x0 + tile), min(yb, y0 + tile)), 1.0, plot_box):
-                # a label in two tiles: the surer reading stays (one tile may cut it: '4500' of 'n=45000rpm')
+                # a label in two tiles: the wider reading stays (a tile's edge may cut it: '4500' of 'n=45000rpm')
                 same = [k for k, (o, _) in enumerate(out) if _overlap_frac(tb.box, o.box) > 0.5]
                 if not same:
                     out.append((tb, v))
-                elif all(tb.score > out[k][0].score for k in same):
+                elif all(tb.box[2] - tb.box[0] > out[k][0].box[2] - out[k][0].box[0] + 2 for k in same):
                     out = [c for k, c in enumerate(out) if k not in same] + [(tb, v)]
     return out
 

@@ -122,14 +122,15 @@ def read_strip(img: np.ndarray, boxes: list, pad: int = 1, gap: float = 1.0) -> 
         x += p.shape[1] + space.shape[1]
     strip = np.pad(np.concatenate(row[:-1], axis=1), ((10, 10), (12, 12)), constant_values=255)
     res, _ = eng.text_rec([np.repeat(strip[:, :, None], 3, axis=2)], True)
-    text, _, info = res[0]
+    text, score, info = res[0]
     chars, conf = [], []
     if text:
         n_cols, words, cols = info[0], info[1], info[2]
         for word, wc in zip(words, cols):
             for ch, c in zip(word, wc):
                 chars.append((ch, (c + 0.5) / n_cols * strip.shape[1] - 12))
-        conf = list(info[4])
+        # a confidence per character (spaces between words have one too, and no column: then the line's)
+        conf = list(info[4]) if len(info[4]) == len(chars) else [float(score)] * len(chars)
     out = []
     for k, b in enumerate(boxes):
         a, z = spans[k]
