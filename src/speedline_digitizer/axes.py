@@ -124,7 +124,8 @@ def _grey_u8(img: np.ndarray) -> np.ndarray:
 def detect_panel(img: np.ndarray) -> Frame | None:
     """The rectangle of a filled plot panel drawn without spines (ggplot2's grey panel, seaborn's
     'darkgrid'): the largest region of one light grey, its grid lines and curves closed over, that does
-    not run from edge to edge of the image. None when there is no such panel.
+    not run from edge to edge of the image. None when there is no such panel. Panels stacked one over
+    another (sharing the x axis) give the frame round them all, `panel` the tallest one's rows.
 
     Found on a copy at most 700 px wide; the edges are then placed at full resolution."""
     import cv2
@@ -163,6 +164,15 @@ def detect_panel(img: np.ndarray) -> Frame | None:
     y0, y1, x0, x1 = Y0 + r_on[0], Y0 + r_on[-1], X0 + c_on[0], X0 + c_on[-1]
     if x1 - x0 < 0.3 * W or y1 - y0 < 0.3 * H:
         return None
+    # panels stacked (a map over an efficiency plot sharing x; the closing joins them across the paper
+    # between): rows of no panel colour for 3 rows or more part them; the tallest is the map's
+    filled = np.flatnonzero(rows[r_on[0]:r_on[-1] + 1] >= 0.1 * np.median(rows[r_on])) + r_on[0]
+    parts = [p for p in _runs(filled, 2) if p[1] - p[0] >= 0.15 * (y1 - y0)]
+    if len(parts) >= 2:
+        tallest = max(p[1] - p[0] for p in parts)
+        top, bottom = next(p for p in parts if p[1] - p[0] >= 0.9 * tallest)
+        return Frame((x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5), 0.0, ("panel",), 0.6, None,
+                     (Y0 + top - 0.5, Y0 + bottom + 0.5))
     tilt = _panel_tilt(full, x0 - X0, y0 - Y0, x1 - X0, y1 - Y0)
     if tilt is None:
         return Frame((x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5), 0.0, ("panel",), 0.6)
@@ -240,7 +250,9 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
     if found is not None:
         return stacked_panel(dark, found) or found
     found = detect_panel(img)
-    return found if found is not None else detect_grid(dark)
+    if found is not None:
+        return _stacked_with(found, img.shape[0], lambda a, b: detect_panel(img[a:b])) or found
+    return detect_grid(dark)
 
 
 def stacked_panel(dark: np.ndarray, frame: Frame) -> Frame | None:
@@ -248,9 +260,9 @@ def stacked_panel(dark: np.ndarray, frame: Frame) -> Frame | None:
     x axis): the frame with `panel` set to the tallest panel's rows (the upper of two within 10 %), or None
     when the frame holds one.
 
-    Panels are apart where the left spine breaks for 4 rows or more within 10 rows under a line across the
-    frame's width (the upper panel's bottom spine, its tick marks between) and little ink crosses those
-    rows (tick labels may)."""
+    Panels are apart where the left spine breaks for 4 rows or more within 10 rows (2 % of the frame's
+    height, if more) under a line across the frame's width (the upper panel's bottom spine, its tick marks
+    between) and little ink crosses those rows (tick labels may)."""
     if abs(frame.rotation_deg) > 0.3:
         return None
     ink = _ink(dark)
@@ -262,12 +274,13 @@ def stacked_panel(dark: np.ndarray, frame: Frame) -> Frame | None:
     spine = ink[y0:y1 + 1, max(0, x0 - 2):min(W, x0 + 3)].any(axis=1)
     gaps = [(a, b) for a, b in _runs(np.flatnonzero(~spine & (cover < 0.3)), 1) if b - a >= 3]
     cuts = []
-    for a, b in gaps:  # the spine above (the tick marks under it may run on for a few rows)
-        lo = max(0, a - 10)
+    reach = max(10, int(0.02 * (y1 - y0)))  # tick marks under the spine above: 3.5-6 pt long
+    for a, b in gaps:
+        lo = max(0, a - reach)
         above = np.flatnonzero(cover[lo:a] >= 0.85)
         if len(above) == 0:
             continue
-        below = np.flatnonzero(cover[b + 1:b + 11] >= 0.85)
+        below = np.flatnonzero(cover[b + 1:b + 1 + reach] >= 0.85)
         cuts.append((lo + int(above[-1]), b + 1 + int(below[0]) if len(below) else b + 1))
     if not cuts:
         return None
@@ -324,7 +337,7 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
 
     fr = _detect_grid_upright(dark, min_lines)
     if fr is not None:
-        return _stacked_grid(dark, fr) or fr
+        return _stacked_with(fr, dark.shape[0], lambda a, b: _detect_grid_upright(dark[a:b], min_lines, margins=False)) or fr
     rot = grid_tilt(dark)
     if abs(rot) < 0.15:
         return None
@@ -343,23 +356,23 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
     return Frame(box, rot, fr.spines, fr.confidence, (float(c[1, 0]), float(c[1, 1])))
 
 
-def _stacked_grid(dark: np.ndarray, fr: Frame) -> Frame | None:
-    """A grid panel stacked under or over the grid frame `fr` with the same left and right edges (a map
-    sharing its x axis with an efficiency plot): the frame round both, with `panel` the taller one's
-    rows (the x tick labels stand under the stack), or None."""
-    if fr.panel is not None:
+def _stacked_with(fr: Frame, H: int, find) -> Frame | None:
+    """A panel stacked under or over the frame `fr` with the same left and right edges (a map sharing its
+    x axis with an efficiency plot), as `find(top_row, bottom_row)` finds one in that band of the image:
+    the frame round both, with `panel` the taller one's rows (the x tick labels stand under the stack),
+    or None."""
+    if fr.panel is not None or abs(fr.rotation_deg) > 0.3:
         return None
-    H, W = dark.shape
     x0, y0, x1, y1 = fr.box
     for a, b in ((int(y1) + 4, H), (0, int(y0) - 4)):  # below, above
         if b - a < 0.1 * H:
             continue
-        other = _detect_grid_upright(dark[a:b], 3, margins=False)
+        other = find(a, b)
         if other is None or abs(other.box[0] - x0) > 4 or abs(other.box[2] - x1) > 4:
             continue
         oy0, oy1 = other.box[1] + a, other.box[3] + a
         panels = sorted([(y0, y1), (oy0, oy1)], key=lambda p: p[1] - p[0])
-        return replace(fr, box=(x0, min(y0, oy0), x1, max(y1, oy1)), panel=panels[-1])
+        return replace(fr, box=(x0, min(y0, oy0), x1, max(y1, oy1)), panel=(float(panels[-1][0]), float(panels[-1][1])))
     return None
 
 
