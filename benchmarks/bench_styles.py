@@ -190,7 +190,9 @@ def draw(path: Path, rng, style: str, place: str, real: list | None = None, stac
                 eff_ax.grid(axis="y", color="#d9d9d9")
         if place == "legend" and style == "spreadsheet-chart":  # its legend sits under the plot
             fig.subplots_adjust(bottom=0.25)
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(k, 5), fontsize=8, frameon=False)
+            low = ax if stacked is None or not below else eff_ax  # under the whole figure
+            low.legend(ax.get_legend_handles_labels()[0], ax.get_legend_handles_labels()[1], loc="upper center",
+                       bbox_to_anchor=(0.5, -0.14 if low is ax else -0.35), ncol=min(k, 5), fontsize=8, frameon=False)
         elif place == "legend":
             ax.legend(loc="upper left", fontsize=8)
         (ax if stacked is None or not below else eff_ax).set_xlabel("Corrected mass flow [kg/s]")

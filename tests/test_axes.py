@@ -341,17 +341,18 @@ def test_grid_frame_over_a_stacked_efficiency_grid_reads_x_under_the_stack():
     assert np.allclose(fr.panel, (40, 340), atol=1.5)
 
 
-@pytest.mark.parametrize("gap", [6, 40])
+@pytest.mark.parametrize("gap", [10, 40])
 def test_grey_panels_stacked_give_the_taller_panel(gap):
     from speedline_digitizer.axes import detect_frame
 
-    # ggplot-like grey panels without spines, white grid: the map (rows 40..340) over an efficiency plot;
-    # 6 px apart the panel search joins them, 40 px apart it finds the map alone: both give the stack
+    # ggplot-like grey panels without spines, white grid (3 px lines): the map (rows 40..340) over an
+    # efficiency plot; 10 px apart the panel search joins them, 40 px apart it finds the map alone: both
+    # give the stack, and no white grid line parts a panel
     img = np.full((600, 520, 3), 255, np.uint8)
     lo = 341 + gap
     img[40:341, 100:461] = img[lo:lo + 130, 100:461] = 235
     for y in list(range(70, 341, 60)) + list(range(lo + 30, lo + 130, 40)):
-        img[y, 100:461] = 255
+        img[y - 1:y + 2, 100:461] = 255
     for x in range(130, 461, 60):
         img[40:341, x] = img[lo:lo + 130, x] = 255
     fr = detect_frame(img)

@@ -165,9 +165,10 @@ def detect_panel(img: np.ndarray) -> Frame | None:
     if x1 - x0 < 0.3 * W or y1 - y0 < 0.3 * H:
         return None
     # panels stacked (a map over an efficiency plot sharing x; the closing joins them across the paper
-    # between): rows of no panel colour for 3 rows or more part them; the tallest is the map's
+    # between): rows of no panel colour part them, more of them than a white grid line is wide (6 rows,
+    # 1.5 % of the height if more); the tallest is the map's
     filled = np.flatnonzero(rows[r_on[0]:r_on[-1] + 1] >= 0.1 * np.median(rows[r_on])) + r_on[0]
-    parts = [p for p in _runs(filled, 2) if p[1] - p[0] >= 0.15 * (y1 - y0)]
+    parts = [p for p in _runs(filled, max(6, int(0.015 * (y1 - y0)))) if p[1] - p[0] >= 0.15 * (y1 - y0)]
     if len(parts) >= 2:
         tallest = max(p[1] - p[0] for p in parts)
         top, bottom = next(p for p in parts if p[1] - p[0] >= 0.9 * tallest)
