@@ -170,8 +170,7 @@ def detect_panel(img: np.ndarray) -> Frame | None:
     filled = np.flatnonzero(rows[r_on[0]:r_on[-1] + 1] >= 0.1 * np.median(rows[r_on])) + r_on[0]
     parts = [p for p in _runs(filled, max(6, int(0.015 * (y1 - y0)))) if p[1] - p[0] >= 0.15 * (y1 - y0)]
     if len(parts) >= 2:
-        tallest = max(p[1] - p[0] for p in parts)
-        top, bottom = next(p for p in parts if p[1] - p[0] >= 0.9 * tallest)
+        top, bottom = _map_panel(parts)
         return Frame((x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5), 0.0, ("panel",), 0.6, None,
                      (Y0 + top - 0.5, Y0 + bottom + 0.5))
     tilt = _panel_tilt(full, x0 - X0, y0 - Y0, x1 - X0, y1 - Y0)
@@ -286,12 +285,17 @@ def stacked_panel(dark: np.ndarray, frame: Frame) -> Frame | None:
     if not cuts:
         return None
     edges = [0] + [v for c in cuts for v in c] + [y1 - y0]
-    panels = [(y0 + edges[k], y0 + edges[k + 1]) for k in range(0, len(edges), 2)]
-    tallest = max(p[1] - p[0] for p in panels)
-    top, bottom = next(p for p in panels if p[1] - p[0] >= 0.9 * tallest)
+    top, bottom = _map_panel([(y0 + edges[k], y0 + edges[k + 1]) for k in range(0, len(edges), 2)])
     if bottom - top < 0.2 * (y1 - y0):
         return None
-    return replace(frame, panel=(float(top), float(bottom)))
+    return replace(frame, panel=(top, bottom))
+
+
+def _map_panel(panels: list) -> tuple:
+    """Of stacked panels (top, bottom), the map's: the tallest, the upper of two within 10 % of it."""
+    panels = sorted((float(a), float(b)) for a, b in panels)
+    tallest = max(b - a for a, b in panels)
+    return next(p for p in panels if p[1] - p[0] >= 0.9 * tallest)
 
 
 def _runs(idx: np.ndarray, gap: int) -> list:
@@ -360,8 +364,8 @@ def detect_grid(dark: np.ndarray, min_lines: int = 3) -> Frame | None:
 def _stacked_with(fr: Frame, H: int, find) -> Frame | None:
     """A panel stacked under or over the frame `fr` with the same left and right edges (a map sharing its
     x axis with an efficiency plot), as `find(top_row, bottom_row)` finds one in that band of the image:
-    the frame round both, with `panel` the taller one's rows (the x tick labels stand under the stack),
-    or None."""
+    the frame round both, with `panel` the map's rows (`_map_panel`; the x tick labels stand under the
+    stack), or None."""
     if fr.panel is not None or abs(fr.rotation_deg) > 0.3:
         return None
     x0, y0, x1, y1 = fr.box
@@ -372,8 +376,7 @@ def _stacked_with(fr: Frame, H: int, find) -> Frame | None:
         if other is None or abs(other.box[0] - x0) > 4 or abs(other.box[2] - x1) > 4:
             continue
         oy0, oy1 = other.box[1] + a, other.box[3] + a
-        panels = sorted([(y0, y1), (oy0, oy1)], key=lambda p: p[1] - p[0])
-        return replace(fr, box=(x0, min(y0, oy0), x1, max(y1, oy1)), panel=(float(panels[-1][0]), float(panels[-1][1])))
+        return replace(fr, box=(x0, min(y0, oy0), x1, max(y1, oy1)), panel=_map_panel([(y0, y1), (oy0, oy1)]))
     return None
 
 
@@ -431,8 +434,7 @@ def _detect_grid_upright(dark: np.ndarray, min_lines: int = 3, margins: bool = T
             k = gap / left.mean()
             if abs(left.mean() - right.mean()) <= 0.1 * right.mean() and round(k) >= 1 and abs(k - round(k)) < 0.15:
                 continue
-            panels = sorted([(rows[0], rows[cut]), (rows[cut + 1], rows[-1])], key=lambda p: p[1] - p[0])
-            panel = (float(panels[-1][0]), float(panels[-1][1]))
+            panel = _map_panel([(rows[0], rows[cut]), (rows[cut + 1], rows[-1])])
             if x0 >= 0.03 * W and y1 <= 0.97 * H and x1 - x0 >= 0.3 * W and panel[1] - panel[0] >= 0.2 * H:
                 return Frame((float(x0), float(y0), float(x1), float(y1)), 0.0, ("grid",), 0.5, None, panel)
             break
