@@ -121,8 +121,11 @@ def read_strip(img: np.ndarray, boxes: list, pad: int = 1, gap: float = 1.0) -> 
         row += [p, space]
         x += p.shape[1] + space.shape[1]
     strip = np.pad(np.concatenate(row[:-1], axis=1), ((10, 10), (12, 12)), constant_values=255)
-    res, _ = eng.text_rec([np.repeat(strip[:, :, None], 3, axis=2)], True)
-    text, score, info = res[0]
+    try:  # characters' columns (`return_word_box`) come with rapidocr-onnxruntime 1.4; older: no strip
+        res, _ = eng.text_rec([np.repeat(strip[:, :, None], 3, axis=2)], True)
+        text, score, info = res[0]
+    except (TypeError, ValueError, IndexError):
+        return [TextBox("", tuple(b), 0.0) for b in boxes]
     chars, conf = [], []
     if text:
         n_cols, words, cols = info[0], info[1], info[2]
