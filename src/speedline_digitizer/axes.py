@@ -1036,22 +1036,19 @@ def _tick_values(img, boxes, source=None):
             c = np.array([[b[0], b[1]], [b[2], b[1]], [b[0], b[3]], [b[2], b[3]]], float) @ A[:, :2].T + A[:, 2]
             mapped.append((c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max()))
         read = [TextBox(tb.text, tuple(b), tb.score) for tb, b in zip(read_crops(src, mapped), boxes)]
-    out = [(tb, v) for tb, v in ((tb, parse_number(tb.text)) for tb in read) if v is not None and tb.score > 0.3]
+    value = lambda tb: parse_number(tb.text) if tb.score > 0.3 else None  # noqa: E731
+    got = [(tb, value(tb)) for tb in read]
+    out = [(tb, v) for tb, v in got if v is not None]
     if len(out) < 2 and len(boxes) >= 3:
         # lone digits of small print escape the recogniser one by one: read the column (or row) of labels
         # as one line, and keep what it reads where the single readings read nothing
         src_img, src_boxes = (img, boxes) if source is None else (source[0], mapped)
-        strip = read_strip(src_img, src_boxes)
         more = []
-        for k, b in enumerate(boxes):
-            single = read[k]
-            v = parse_number(single.text)
-            if v is not None and single.score > 0.3:
-                more.append((single, v))
-                continue
-            v = parse_number(strip[k].text)
-            if v is not None and strip[k].score > 0.3:
-                more.append((TextBox(strip[k].text, tuple(b), strip[k].score), v))
+        for (tb, v), st, b in zip(got, read_strip(src_img, src_boxes), boxes):
+            if v is None and (v := value(st)) is not None:
+                tb = TextBox(st.text, tuple(b), st.score)
+            if v is not None:
+                more.append((tb, v))
         # kept when it reads three different values or more (blurred print reads as '0', '0', '04')
         if len({v for _, v in more}) >= 3:
             out = more

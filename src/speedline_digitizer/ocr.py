@@ -72,16 +72,21 @@ def prepare_crop(crop: np.ndarray, height: int = 40) -> np.ndarray:
     return np.repeat(g[:, :, None], 3, axis=2)
 
 
+def _crop(img: np.ndarray, box, pad: int) -> np.ndarray:
+    """The image inside a box (x0, y0, x1, y1; inclusive, rounded), `pad` px around it, clipped to the image."""
+    H, W = img.shape[:2]
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    return img[max(0, y0 - pad):min(H, y1 + pad + 1), max(0, x0 - pad):min(W, x1 + pad + 1)]
+
+
 def read_crops(img: np.ndarray, boxes: list, pad: int = 1) -> list:
     """Recognise the text in each box (recognition only, no detection): one TextBox per box.
 
     The crops go to the recogniser together (it runs them in batches of similar width)."""
     eng = _engine()
-    H, W = img.shape[:2]
     crops, idx = [], []
     for k, b in enumerate(boxes):
-        x0, y0, x1, y1 = (int(round(v)) for v in b)
-        crop = img[max(0, y0 - pad):min(H, y1 + pad + 1), max(0, x0 - pad):min(W, x1 + pad + 1)]
+        crop = _crop(img, b, pad)
         if crop.size:
             crops.append(prepare_crop(crop))
             idx.append(k)
@@ -103,11 +108,9 @@ def read_strip(img: np.ndarray, boxes: list, pad: int = 1, gap: float = 1.0) -> 
     A lone digit of small print ('7', 5 px high) is read as punctuation or not at all; a row of such
     digits is read with the context of its neighbours (a tick-label column read as one line)."""
     eng = _engine()
-    H, W = img.shape[:2]
     parts = []
     for b in boxes:
-        x0, y0, x1, y1 = (int(round(v)) for v in b)
-        crop = img[max(0, y0 - pad):min(H, y1 + pad + 1), max(0, x0 - pad):min(W, x1 + pad + 1)]
+        crop = _crop(img, b, pad)
         parts.append(prepare_crop(crop)[10:-10, 12:-12, 0] if crop.size else None)
     if not any(p is not None for p in parts):
         return [TextBox("", tuple(b), 0.0) for b in boxes]
