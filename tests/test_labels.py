@@ -227,6 +227,32 @@ def test_legend_matched_by_colour_through_a_grid_line_and_shared_colours_in_spee
     assert [c.speed for c in out] == [80, 90, 95]
 
 
+def test_legend_with_a_repeating_colour_cycle_and_a_line_in_pieces_keeps_both_orders():
+    # six curves in a three-colour cycle; the 90 % line is found in two pieces (seven curves, six entries)
+    img = np.full((400, 460, 3), 255, np.uint8)
+    red, blue, green = (220, 30, 30), (30, 60, 200), (30, 160, 60)
+    cycle = [red, blue, green, red, blue, green]
+    curves = []
+    for k, col in enumerate(cycle):
+        y = 360 - 50 * k
+        img[y - 1:y + 1, 20:300] = col
+        spans = [(20, 130), (160, 300)] if k == 4 else [(20, 300)]
+        for a, b in spans:
+            px = np.column_stack([np.arange(a, b, dtype=float), np.full(b - a, y - 0.5)])
+            curves.append(Curve(px[:, 0], px[:, 1], px))
+    curves.sort(key=lambda c: (-c.pixels[0, 1], c.pixels[0, 0]))  # lowest first, as the pipeline gives them
+    cands = []
+    for n, v in enumerate([60, 70, 80, 85, 90, 95]):  # a legend top right, speeds down the column
+        y = 30 + 18 * n
+        img[y - 1:y + 1, 360:380] = cycle[n]
+        cands.append((TextBox(f"{v}%", (385, y - 6, 410, y + 6), 0.9), float(v)))
+    out = assign_labels(img, curves, cands)
+    got = {(int(c.pixels[0, 0]), int(c.pixels[0, 1])): c.speed for c in out}
+    # every whole line gets its own entry; of the 90 % line's two pieces, the longer one
+    assert [got[(20, 360 - 50 * k - 1)] for k in (0, 1, 2, 3, 5)] == [60, 70, 80, 85, 95]
+    assert got[(160, 159)] == 90 and got[(20, 159)] is None
+
+
 def test_legend_rows_the_detector_missed_are_read_in_place():
     pytest.importorskip("rapidocr_onnxruntime")
     from PIL import Image, ImageDraw

@@ -125,6 +125,37 @@ def test_graph_and_fit_basics():
     assert np.allclose(np.diff(f[:, 0]), f[1, 0] - f[0, 0], atol=0.2) and np.allclose(f[:, 1], 0, atol=1e-6)
 
 
+def test_two_lines_drawn_close_are_not_merged_as_strands_of_one_stroke():
+    from speedline_digitizer.instances import merge_overlaps
+
+    # two speedlines 15 px apart: the lower one's piece ends beside the upper one's start (a label box
+    # hides the rest), both run right; a merge distance of 18 px (a mask widened by dash bridging)
+    x = np.arange(100, 200, dtype=float)
+    low = np.column_stack([x[:60], np.full(60, 115.0)])           # x 100..159, y 115
+    high = np.column_stack([x[30:], np.full(70, 100.0)])          # x 130..199, y 100
+    mask = np.zeros((200, 300), bool)
+    mask[113:118, 100:160] = True
+    mask[98:103, 130:200] = True
+    assert len(merge_overlaps([low, high], distance=18.0, mask=mask)) == 2  # paper between them
+    assert len(merge_overlaps([low, high], distance=18.0)) == 1             # the old rule merged them
+    mask[98:118, 130:160] = True  # one wide stroke whose skeleton split into two strands: merged
+    assert len(merge_overlaps([low, high], distance=18.0, mask=mask)) == 1
+
+
+def test_a_trace_along_the_edge_of_a_filled_island_is_no_speedline():
+    from speedline_digitizer.postprocess import on_fill_edge
+
+    img = np.full((200, 300, 3), 255, np.uint8)
+    img[60:140, 50:250] = (120, 220, 250)   # a filled island ...
+    img[80:120, 90:210] = (250, 230, 100)   # ... with an inner island of another shade
+    edge = np.column_stack([np.arange(100, 200, dtype=float), np.full(100, 79.5)])  # along the inner edge
+    assert on_fill_edge(edge, img, offset=3.0)
+    across = np.column_stack([np.arange(20, 280, dtype=float), np.full(260, 100.0)])  # a speedline crossing both
+    img[99:101, 20:280] = (40, 40, 40)
+    assert not on_fill_edge(across, img, offset=3.0)
+    assert not on_fill_edge(across[:60], img, offset=3.0)  # on the paper
+
+
 def test_blank_mask_gives_no_curves():
     assert curves_from_mask(np.zeros((50, 50), bool)) == []
 

@@ -222,7 +222,8 @@ def path_length(xy: np.ndarray) -> float:
     return float(np.hypot(*np.diff(xy, axis=0).T).sum()) if len(xy) > 1 else 0.0
 
 
-def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams(), frames: list = ()) -> list:
+def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams(), frames: list = (),
+                   mask: np.ndarray | None = None) -> list:
     """Pixel paths (x=col, y=row), one per speedline, each ordered from the surge end.
 
     frames: the insides of label boxes drawn on the lines (x0, y0, x1, y1): paths are cut where they
@@ -236,7 +237,7 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
         paths = [p for p in paths if not any(_along_frame(p, f) for f in frames)]
     paths = [orient(p) for p in paths if path_length(p) >= params.min_length
              or (path_length(p) >= 3.0 and _at_frame(p, frames) is not None)]
-    paths = merge_overlaps(paths, params.merge_distance, params.tangent_span)
+    paths = merge_overlaps(paths, params.merge_distance, params.tangent_span, mask=mask)
     paths = drop_duplicates(paths, params.duplicate_distance)
     return join_gaps(paths, params, frames)
 
@@ -361,10 +362,26 @@ def _direction(xy: np.ndarray, at_end: bool, span: int) -> np.ndarray:
     return d / n if n else d
 
 
-def merge_overlaps(paths: list, distance: float, span: int = 8, max_angle: float = 35.0) -> list:
+def _inked_between(mask: np.ndarray, p: np.ndarray, q: np.ndarray, share: float = 0.9) -> bool:
+    """Whether the straight line from p to q (x, y) runs over the mask (one stroke), not across paper;
+    ends 3 px apart or closer always are."""
+    d = float(np.hypot(*(q - p)))
+    if d <= 3.0:
+        return True
+    n = int(np.ceil(d)) + 1
+    xy = np.round(p + np.linspace(0.0, 1.0, n)[:, None] * (q - p)).astype(int)
+    r = np.clip(xy[:, 1], 0, mask.shape[0] - 1)
+    c = np.clip(xy[:, 0], 0, mask.shape[1] - 1)
+    return float(np.mean(mask[r, c])) >= share
+
+
+def merge_overlaps(paths: list, distance: float, span: int = 8, max_angle: float = 35.0,
+                   mask: np.ndarray | None = None) -> list:
     """Join two paths of one stroke that the graph left apart: A's last point lies on B and B's first
     point lies on A (end to end, or overlapping where the skeleton split a stroke into two strands), and
-    both run the same way there. The result is A up to where B starts, then B."""
+    both run the same way there. The result is A up to where B starts, then B. With the `mask` the
+    skeleton was drawn from, two paths that overlap side by side (their ends farther apart than
+    `distance`) must also be joined by ink there: two strands of one stroke, not two lines drawn close."""
     from scipy.spatial import cKDTree
 
     paths = list(paths)
@@ -377,10 +394,15 @@ def merge_overlaps(paths: list, distance: float, span: int = 8, max_angle: float
                 if i == j:
                     continue
                 a, b = paths[i], paths[j]
-                if trees[j].query(a[-1])[0] > distance:
+                dist_a1, kb = trees[j].query(a[-1])
+                if dist_a1 > distance:
                     continue
                 dist_b0, k = trees[i].query(b[0])
                 if dist_b0 > distance or k == 0:
+                    continue
+                # overlapping side by side (not end to end, as round a hollow marker): one stroke only if inked between
+                if (mask is not None and np.hypot(*(a[-1] - b[0])) > distance
+                        and not (_inked_between(mask, a[-1], b[kb]) and _inked_between(mask, b[0], a[k]))):
                     continue
                 if _angle(_direction(a[:k + 1], True, span), _direction(b, False, span)) > max_angle:
                     continue

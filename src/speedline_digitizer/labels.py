@@ -711,12 +711,20 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
         V = np.array(votes).T  # curves x entries
         share = V / np.maximum(V.sum(axis=0, keepdims=True), 1)
         r, k = linear_sum_assignment(-share)
+        order = _row_order(cands, entries)
         if len(entries) == len(curves):
             # a legend lists every curve: speed order (curves are ordered lowest first) wins unless the
             # colours clearly say otherwise (a repeating colour cycle, thin dotted samples)
-            order = _row_order(cands, entries)
             if share[np.arange(len(curves)), order].sum() >= 0.8 * share[r, k].sum():
                 return {i: int(entries[order[i]]) for i in range(len(curves))}
+        else:
+            # more curves than entries (a line in pieces) or fewer (one not found): pairs that keep both
+            # orders and agree in colour, which tells apart the curves of a colour cycle that repeats
+            lengths = np.array([len(c.pixels) for c in curves], float)
+            weight = 0.5 + 0.5 * np.minimum(1.0, lengths / max(np.median(lengths), 1.0))  # pieces count less
+            mono = _ordered_pairs(np.where(V >= 3, share, 0.0)[:, order] * weight[:, None])
+            if mono and sum(share[i, order[j]] for i, j in mono) >= 0.8 * share[r, k][V[r, k] >= 3].sum():
+                return {int(i): int(entries[order[j]]) for i, j in mono}
         pairs = {int(i): int(entries[j]) for i, j in zip(r, k) if V[i, j] >= 3}
         # curves that share a colour (a colour cycle that repeats) cannot be told apart by it: give
         # their entries out in speed order (curves are ordered lowest first)
@@ -735,6 +743,27 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
         order = _row_order(cands, entries)
         return {i: int(entries[order[i]]) for i in range(len(curves))}
     return {}
+
+
+def _ordered_pairs(gain: np.ndarray) -> list:
+    """Pairs (row, column) that keep both orders (row and column indices rise together) with the most
+    total gain; a pair is made only where its gain is positive. [(row, column)], rows rising."""
+    n, m = gain.shape
+    f = np.zeros((n + 1, m + 1))
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            pair = f[i - 1, j - 1] + gain[i - 1, j - 1] if gain[i - 1, j - 1] > 0 else -np.inf
+            f[i, j] = max(f[i - 1, j], f[i, j - 1], pair)
+    out, i, j = [], n, m
+    while i > 0 and j > 0:
+        if f[i, j] == f[i - 1, j]:
+            i -= 1
+        elif f[i, j] == f[i, j - 1]:
+            j -= 1
+        else:
+            out.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+    return out[::-1]
 
 
 def _row_order(cands: list, entries: list) -> np.ndarray:

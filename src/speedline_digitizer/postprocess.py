@@ -109,15 +109,17 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     skel = skeletonize(m)
     t1 = time.perf_counter()
     graph = build_graph(skel)
-    params = params or default_params(m.shape, line_width(m, skel), plot_box)
+    width = line_width(m, skel)
+    params = params or default_params(m.shape, width, plot_box)
     frames = []
     if image is not None:  # label boxes drawn on the lines: the pieces either side are joined across them
         from .labels import text_frames
 
         frames = text_frames(image, plot_box)
-    paths = find_instances(graph, params, frames)
+    paths = find_instances(graph, params, frames, mask=m)
     t2 = time.perf_counter()
     if image is not None:  # grey once: the grid checks below read single rows and columns of it
+        colour = image
         image = image.mean(axis=2) if image.ndim == 3 else image
         paper = float(np.percentile(image[::4, ::4], 90))
     curves = []
@@ -135,7 +137,8 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     if plot_box is not None and abs(tilt) >= 0.15:
         curves = [c for c in curves if not along_frame(c.pixels, plot_box, tilt, edge)]
     if image is not None and curves:
-        curves = [c for c in curves if not on_grid_line(c.pixels, image, plot_box)]
+        curves = [c for c in curves if not on_grid_line(c.pixels, image, plot_box)
+                  and not on_fill_edge(c.pixels, colour, offset=width / 2 + 2)]
     if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text)
         lengths = [path_length(c.pixels) for c in curves]
         curves = [c for c, n in zip(curves, lengths) if n >= RELATIVE_MIN_LENGTH * max(lengths)]
@@ -295,6 +298,37 @@ def trim_pale_ends(xy: np.ndarray, grey: np.ndarray, paper: float = 255.0, windo
     if len(xy) - a - b < min_keep * len(xy):
         return xy
     return xy[a:len(xy) - b]
+
+
+def on_fill_edge(xy: np.ndarray, image: np.ndarray, offset: float = 3.0, step: float = 3.0,
+                 contrast: float = 20.0, share: float = 0.9) -> bool:
+    """A path along the edge between two filled areas: the page either side of it differs in colour (by
+    `contrast`, RGB distance, a running median over 5 samples) along `share` of its length. The segmenter
+    may trace where two shades of filled efficiency islands meet, or an island's edge on the paper; a
+    speedline has the same page on both sides, but where it crosses or runs along an island's edge
+    for a while. `offset`: px from the path to the samples either side (half the stroke width and more)."""
+    xy = np.asarray(xy, float)
+    if len(xy) < 3:
+        return False
+    s = np.r_[0.0, np.cumsum(np.hypot(*np.diff(xy, axis=0).T))]
+    if s[-1] < 5 * step:
+        return False
+    t = np.arange(0.0, s[-1], step)
+    p = np.column_stack([np.interp(t, s, xy[:, 0]), np.interp(t, s, xy[:, 1])])
+    d = np.gradient(p, axis=0)
+    n = np.column_stack([-d[:, 1], d[:, 0]]) / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)[:, None]
+    img = image.reshape(image.shape[0], image.shape[1], -1).astype(float)
+    H, W = img.shape[:2]
+
+    def side(sign):  # of two samples, the paler: a thin stroke beside the path is no fill
+        a, b = (img[np.clip(np.round(q[:, 1]).astype(int), 0, H - 1), np.clip(np.round(q[:, 0]).astype(int), 0, W - 1)]
+                for q in (p + sign * offset * n, p + sign * (offset + 2.0) * n))
+        return np.where((a.mean(axis=1) >= b.mean(axis=1))[:, None], a, b)
+
+    from scipy.ndimage import median_filter
+
+    diff = median_filter(np.linalg.norm(side(1.0) - side(-1.0), axis=1), size=5, mode="nearest")
+    return float(np.mean(diff >= contrast)) >= share
 
 
 def _ink_under(xy: np.ndarray, grey: np.ndarray) -> np.ndarray:
