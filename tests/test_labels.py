@@ -295,6 +295,26 @@ def test_boxed_inline_label_is_found_by_its_frame():
     assert [v for _, v in out] == [85.0]
 
 
+def test_a_framed_label_is_read_with_and_without_its_frame_and_the_surer_reading_stays(monkeypatch):
+    import speedline_digitizer.labels as L
+
+    img = np.full((200, 300, 3), 255, np.uint8)
+    img[90:111, 120:181] = 0
+    img[91:110, 121:180] = 255  # a frame (its inside holds the text in a real map)
+    img[97:104, 135:165] = 0
+    monkeypatch.setattr(L, "text_frames", lambda im, box=None: [(121, 91, 180, 110)])
+    readings = {1: ("66,00 rpm]", 0.87), -1: ("66,000 rpm", 0.97)}  # the frame's side read as ']'
+
+    def fake_read(im, boxes, pad=1):
+        return [TextBox(readings[pad][0], tuple(b), readings[pad][1]) for b in boxes]
+
+    monkeypatch.setattr(L, "read_crops", fake_read)
+    out = L.boxed_labels(img, [], (0, 0, 299, 199))
+    assert [(tb.text, v, tb.box) for tb, v in out] == [("66,000 rpm", 66000.0, (121, 91, 180, 110))]
+    readings.update({1: ("85 %", 0.9), -1: ("86 %", 0.7)})  # the surer of two readings that parse stays
+    assert [v for _, v in L.boxed_labels(img, [], (0, 0, 299, 199))] == [85.0]
+
+
 def test_value_far_off_the_maps_scale_is_dropped():
     c = _curve(10, 50, 100, 80)
     out = enforce_order([Curve(c.x, c.y, c.pixels, s) for s in [46, 72, 798596]])  # '79% 85% 96%' run together

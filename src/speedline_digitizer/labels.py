@@ -142,7 +142,8 @@ def _speed_texts(img: np.ndarray, win: tuple, scale: float, plot_box=None) -> li
     (TextBox, value) in image pixels. Tick labels (left of or below the frame) are left out."""
     out = []
     for whole in _texts_in(img, win, scale):
-        if whole.score < 0.6:
+        # an unsure reading is kept only when it prints a speed with its mark ('53%', '12000 rpm')
+        if whole.score < (0.45 if _WITH_UNIT.search(whole.text) else 0.6):
             continue
         for tb, v in split_run_on(whole):
             if plot_box is not None:  # tick labels sit outside the frame's left and bottom edges
@@ -274,10 +275,16 @@ def boxed_labels(img: np.ndarray, cands: list, plot_box=None, max_boxes: int = 6
         if len(found) >= max_boxes:
             break
     out = []
-    for tb in read_crops(img, found):
-        v = parse_speed(tb.text)
-        if v is not None and tb.score >= 0.6:
-            out.append((tb, v))
+    # read with the frame (the crop around its inside) and without it (a pixel inside): a frame's sides
+    # are read as '1' or ']' at the ends of a small label, or hide it; the surer reading stays
+    for outer, inner in zip(read_crops(img, found), read_crops(img, found, pad=-1)):
+        best = None
+        for tb in (outer, inner):
+            v = parse_speed(tb.text)
+            if v is not None and tb.score >= 0.6 and (best is None or tb.score > best[0].score):
+                best = (TextBox(tb.text, outer.box, tb.score), v)
+        if best is not None:
+            out.append(best)
     return out
 
 
