@@ -237,6 +237,19 @@ def test_stretch_of_a_grid_line_is_dropped_with_the_image():
     assert len(curves_from_mask(m, plot_box=box, image=img2)) == 2
 
 
+def test_a_piece_down_a_grid_column_with_a_stub_where_it_left_a_tail_is_dropped():
+    from speedline_digitizer.postprocess import on_grid_line
+
+    g = np.full((300, 400), 255, np.uint8)
+    g[20:281, 300] = 120  # a major grid column, all the way down the plot
+    stub = np.column_stack([np.linspace(292, 300, 8), np.linspace(140, 148, 8)])  # off the tail it left
+    down = np.column_stack([np.full(120, 300.0), np.linspace(149, 268, 120)])
+    assert on_grid_line(np.vstack([stub, down]), g, (20, 20, 380, 280))
+    # a choke tail that merely ends on the grid column is no grid line
+    tail = np.column_stack([np.linspace(200, 300, 100), 100 + 60 * np.linspace(0, 1, 100) ** 3])
+    assert not on_grid_line(np.vstack([tail, down[:20]]), g, (20, 20, 380, 280))
+
+
 def test_curve_running_on_along_a_grid_column_is_trimmed():
     shape = (300, 400)
     box = (20, 20, 380, 280)

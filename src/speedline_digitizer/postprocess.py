@@ -352,25 +352,27 @@ def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float 
     (solid, dashed or dotted, often very light), while a flat stretch of a speedline bends away within
     its own extent. A column counts as inked where the row band is `contrast` grey levels darker than
     the paper 4 px above and below; `reach` is the inked fraction of the row outside the piece that
-    makes it a grid line; `flat`: how far (px) the piece may stray across its line.
+    makes it a grid line; `flat`: how far (px) the piece may stray across its line (a tenth of its
+    points may stray further: a stub where it left a speedline's tail).
     """
     if len(xy) < 2:
         return False
     g = image.mean(axis=2) if image.ndim == 3 else image
     H, W = g.shape
     x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, W - 1, H - 1)
-    span_x, span_y = np.ptp(xy[:, 0]), np.ptp(xy[:, 1])
     for along, across, lo, hi, img in ((0, 1, x0, x1, g), (1, 0, y0, y1, g.T)):
-        if (span_y if along == 0 else span_x) > flat or (span_x if along == 0 else span_y) < 10:
+        mid = float(np.median(xy[:, across]))
+        on = np.abs(xy[:, across] - mid) <= flat
+        if on.mean() < 0.9 or np.ptp(xy[on, along]) < 10:
             continue
-        r = int(round(float(np.median(xy[:, across]))))
+        r = int(round(mid))
         if not 5 <= r < img.shape[0] - 5:
             continue
         line = img[r - 1:r + 2].min(axis=0).astype(float)
         paper = np.maximum(img[r - 4], img[r + 4]).astype(float)
         inked = paper - line >= contrast
         a, b = int(np.ceil(lo)) + 3, int(np.floor(hi)) - 3
-        p0, p1 = int(np.floor(xy[:, along].min())) - 3, int(np.ceil(xy[:, along].max())) + 3
+        p0, p1 = int(np.floor(xy[on, along].min())) - 3, int(np.ceil(xy[on, along].max())) + 3
         outside = np.concatenate([inked[a:max(a, p0)], inked[min(p1, b):b]])
         if len(outside) >= 0.2 * (b - a) and outside.mean() >= reach:
             return True
