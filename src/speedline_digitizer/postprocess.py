@@ -301,12 +301,13 @@ def trim_pale_ends(xy: np.ndarray, grey: np.ndarray, paper: float = 255.0, windo
 
 
 def on_fill_edge(xy: np.ndarray, image: np.ndarray, offset: float = 3.0, step: float = 3.0,
-                 contrast: float = 20.0, share: float = 0.9) -> bool:
+                 contrast: float = 40.0, share: float = 0.9) -> bool:
     """A path along the edge between two filled areas: the page either side of it differs in colour (by
-    `contrast`, RGB distance, a running median over 5 samples) along `share` of its length. The segmenter
-    may trace where two shades of filled efficiency islands meet, or an island's edge on the paper; a
-    speedline has the same page on both sides, but where it crosses or runs along an island's edge
-    for a while. `offset`: px from the path to the samples either side (half the stroke width and more)."""
+    `contrast`, RGB distance, a running median over 5 samples; JPEG noise on a grey panel makes 20-30)
+    along `share` of its length. The segmenter may trace where two shades of filled efficiency islands
+    meet, or an island's edge on the paper; a speedline has the same page on both sides, but where it
+    crosses or runs along an island's edge for a while. `offset`: px from the path to the samples either
+    side (half the stroke width and more)."""
     xy = np.asarray(xy, float)
     if len(xy) < 3:
         return False
