@@ -353,8 +353,8 @@ def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float 
     (solid, dashed or dotted, often very light), while a flat stretch of a speedline bends away within
     its own extent. A column counts as inked where the row band is `contrast` grey levels darker than
     the paper 4 px above and below; `reach` is the inked fraction of the row outside the piece that
-    makes it a grid line; `flat`: how far (px) the piece may stray across its line (a tenth of its
-    points may stray further: a stub where it left a speedline's tail).
+    makes it a grid line; `flat`: how far (px) the piece may stray across its line (on a grid column a
+    tenth of its points may stray further: a stub where it left a speedline's tail).
     """
     if len(xy) < 2:
         return False
@@ -363,7 +363,9 @@ def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float 
     x0, y0, x1, y1 = plot_box if plot_box is not None else (0, 0, W - 1, H - 1)
     for along, across, lo, hi, img in ((0, 1, x0, x1, g), (1, 0, y0, y1, g.T)):
         mid = float(np.median(xy[:, across]))
-        on = np.abs(xy[:, across] - mid) <= flat
+        # a stub may stray off a grid column (where the piece left a choke tail); along a grid row the
+        # whole piece must lie within `flat` (a low flat speedline can run on a row but for its tail)
+        on = np.abs(xy[:, across] - mid) <= flat if along == 1 else np.full(len(xy), np.ptp(xy[:, across]) <= flat)
         if on.mean() < 0.9 or np.ptp(xy[on, along]) < 10:
             continue
         r = int(round(mid))
