@@ -248,6 +248,11 @@ def test_a_piece_down_a_grid_column_with_a_stub_where_it_left_a_tail_is_dropped(
     # a choke tail that merely ends on the grid column is no grid line
     tail = np.column_stack([np.linspace(200, 300, 100), 100 + 60 * np.linspace(0, 1, 100) ** 3])
     assert not on_grid_line(np.vstack([tail, down[:20]]), g, (20, 20, 380, 280))
+    # a low flat speedline along a grid row but for its falling tail stays (rows allow no stub)
+    g[150, 20:381] = 120
+    flat = np.column_stack([np.linspace(40, 220, 180), np.full(180, 150.0)])
+    fall = np.column_stack([np.linspace(221, 240, 20), 150 + 12 * np.linspace(0, 1, 20) ** 2])
+    assert not on_grid_line(np.vstack([flat, fall]), g, (20, 20, 380, 280))
 
 
 def test_curve_running_on_along_a_grid_column_is_trimmed():
