@@ -318,11 +318,12 @@ def on_fill_edge(xy: np.ndarray, image: np.ndarray, offset: float = 3.0, step: f
     p = np.column_stack([np.interp(t, s, xy[:, 0]), np.interp(t, s, xy[:, 1])])
     d = np.gradient(p, axis=0)
     n = np.column_stack([-d[:, 1], d[:, 0]]) / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)[:, None]
-    img = image.reshape(image.shape[0], image.shape[1], -1).astype(float)
+    img = image.reshape(image.shape[0], image.shape[1], -1)  # no copy: only the samples become floats
     H, W = img.shape[:2]
 
     def side(sign):  # of two samples, the paler: a thin stroke beside the path is no fill
-        a, b = (img[np.clip(np.round(q[:, 1]).astype(int), 0, H - 1), np.clip(np.round(q[:, 0]).astype(int), 0, W - 1)]
+        a, b = (img[np.clip(np.round(q[:, 1]).astype(int), 0, H - 1),
+                    np.clip(np.round(q[:, 0]).astype(int), 0, W - 1)].astype(float)
                 for q in (p + sign * offset * n, p + sign * (offset + 2.0) * n))
         return np.where((a.mean(axis=1) >= b.mean(axis=1))[:, None], a, b)
 
