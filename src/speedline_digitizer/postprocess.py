@@ -153,17 +153,26 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     return curves
 
 
+def _arc_length(xy: np.ndarray) -> np.ndarray:
+    """Arc length of a path at each of its points, from its start (px)."""
+    return np.r_[0.0, np.cumsum(np.hypot(*np.diff(xy, axis=0).T))]
+
+
+def _at_arc_length(xy: np.ndarray, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The points of a path (arc lengths `s` at its points) at arc lengths `t`, linearly interpolated."""
+    return np.column_stack([np.interp(t, s, xy[:, 0]), np.interp(t, s, xy[:, 1])])
+
+
 def net_turn(xy: np.ndarray, samples: int = 60) -> float:
     """Net turning of a path in degrees, counter-clockwise positive as seen on the page (image rows
     grow downwards), from the direction at its start to that at its end (resampled by arc length)."""
     xy = np.asarray(xy, float)
     if len(xy) < 3:
         return 0.0
-    s = np.r_[0.0, np.cumsum(np.hypot(*np.diff(xy, axis=0).T))]
+    s = _arc_length(xy)
     if s[-1] <= 0:
         return 0.0
-    t = np.linspace(0.0, s[-1], samples)
-    q = np.column_stack([np.interp(t, s, xy[:, 0]), -np.interp(t, s, xy[:, 1])])  # y up
+    q = _at_arc_length(xy, s, np.linspace(0.0, s[-1], samples)) * [1.0, -1.0]  # y up
     a = np.unwrap(np.arctan2(*np.diff(q, axis=0).T[::-1]))
     return float(np.degrees(a[-1] - a[0]))
 
@@ -311,11 +320,10 @@ def on_fill_edge(xy: np.ndarray, image: np.ndarray, offset: float = 3.0, step: f
     xy = np.asarray(xy, float)
     if len(xy) < 3:
         return False
-    s = np.r_[0.0, np.cumsum(np.hypot(*np.diff(xy, axis=0).T))]
+    s = _arc_length(xy)
     if s[-1] < 5 * step:
         return False
-    t = np.arange(0.0, s[-1], step)
-    p = np.column_stack([np.interp(t, s, xy[:, 0]), np.interp(t, s, xy[:, 1])])
+    p = _at_arc_length(xy, s, np.arange(0.0, s[-1], step))
     d = np.gradient(p, axis=0)
     n = np.column_stack([-d[:, 1], d[:, 0]]) / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)[:, None]
     img = image.reshape(image.shape[0], image.shape[1], -1)  # no copy: only the samples become floats
