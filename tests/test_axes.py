@@ -22,11 +22,33 @@ def test_short_minor_ticks_are_found_to_a_fraction_of_a_pixel():
     img = _frame_image()
     fr = Frame((80.0, 40.0, 480.0, 340.0), 0.0, ("left", "bottom"), 0.75, (80.0, 340.0))
     xs, _ = tick_positions(darkness(img), fr)
-    want = [x for x in range(90, 480, 10)]  # the corner's tick and the last (on the frame's end) are left out
+    # the corner's tick and the last (on the frame's end) are left out; crisp one-pixel marks stand half a
+    # pixel before their column (as matplotlib's Agg snaps them: see the test below)
+    want = [x - 0.5 for x in range(90, 480, 10)]
     assert len(xs) >= len(want) - 1
     assert np.abs(np.array(xs)[:, None] - np.array(want)[None, :]).min(axis=1).max() < 0.3
     img[300, 90:470] = 0  # a curve through the plot does not make marks
     assert len(tick_positions(darkness(img), fr)[0]) == len(xs)
+
+
+def test_pixel_snapped_marks_are_read_where_matplotlib_meant_them():
+    # Agg draws a 1 px line meant at column t on pixel round(t + 0.5): a crisp mark at column p stands for
+    # t in [p - 1, p), read as p - 0.5. A mark antialiased over two pixels (unsnapped: 70 % / 30 % at
+    # columns 150 / 151, centre 150.3) and a crisp 2 px mark (centred on a pixel edge) keep their centres.
+    img = np.full((400, 520), 255.0)
+    img[40:341, 80] = 60
+    img[340, 80:481] = 60
+    img[341:346, 100] = 60                        # crisp, 1 px
+    img[341:346, 150] = 255 - 0.7 * 195           # antialiased
+    img[341:346, 151] = 255 - 0.3 * 195
+    img[341:346, 200:202] = 60                    # crisp, 2 px
+    img = np.repeat(img.astype(np.uint8)[:, :, None], 3, axis=2)
+    fr = Frame((80.0, 40.0, 480.0, 340.0), 0.0, ("left", "bottom"), 0.75, (80.0, 340.0))
+    xs = np.array(tick_positions(darkness(img), fr)[0])
+    assert len(xs) == 3
+    assert xs[0] == pytest.approx(99.5, abs=0.05)
+    assert xs[1] == pytest.approx(150.3, abs=0.1)
+    assert xs[2] == pytest.approx(200.5, abs=0.05)
 
 
 def test_axis_refined_on_tick_marks_beats_two_offset_labels():

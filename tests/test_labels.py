@@ -203,6 +203,11 @@ def test_two_labels_read_as_one_number_are_split():
     others = [(TextBox(t, (200, 0, 220, 10), 0.9), float(t)) for t in ("55", "82", "92")]
     out = split_merged(np.asarray(img), [merged] + others)
     assert sorted(v for _, v in out) == [55, 68, 73, 82, 92]
+    # a grey grid column through the first label, top to bottom of the box: the halves are cut to the
+    # digits' rows, not the line's
+    d.line([(31, 0), (31, 59)], fill=(190, 190, 190), width=2)
+    out = split_merged(np.asarray(img), [(TextBox("6873", (18, 8, b[2] + 2, b[3] + 10), 0.9), 6873.0)] + others)
+    assert sorted(v for _, v in out) == [55, 68, 73, 82, 92]
 
 
 def test_legend_matched_by_colour_through_a_grid_line_and_shared_colours_in_speed_order():
@@ -489,3 +494,13 @@ def test_off_scale_values_do_not_count_as_speed_labels_found():
     tb = TextBox("x", (0, 0, 1, 1), 0.9)
     assert _n_speeds([(tb, v) for v in (19000, 21000, 23000, 65, 67)]) == 3
     assert _n_speeds([(tb, v) for v in (80, 90)]) == 2
+
+
+def test_a_speed_label_over_the_left_spine_is_no_tick_label():
+    from speedline_digitizer.labels import _tick_label_side
+
+    plot = (100.0, 20.0, 500.0, 380.0)
+    assert _tick_label_side((60, 200, 95, 212), plot)        # a y tick label, left of the frame
+    assert _tick_label_side((300, 385, 330, 397), plot)      # an x tick label, below it
+    assert not _tick_label_side((84, 300, 120, 312), plot)   # '37 %' at a surge end, over the left spine
+    assert not _tick_label_side((300, 370, 340, 384), plot)  # a choke-end label just over the bottom spine

@@ -96,3 +96,29 @@ def test_legend_beside_the_plot_stays_inside_the_image():
     g = generate(7001, 9).image.mean(axis=2)  # its legend is drawn beside the frame (once cut by the top edge)
     for edge in (g[:3], g[-3:], g[:, :3], g[:, -3:]):
         assert edge.min() == 255  # nothing cut by the image's edges
+
+
+def test_speed_labels_are_staggered_clear_of_each_other():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from speedline_digitizer.synth.maps import _free_spot
+
+    fig = plt.figure(figsize=(4, 3), dpi=100)
+    ax = fig.add_axes([0.1, 0.1, 0.8, 0.8])
+    placed = []
+    spots = [(0, -9), (0, -20), (60, -9)]
+    texts = [ax.annotate(f"N = {v}%", (0.5, 0.5), xytext=(0, -9), textcoords="offset points", ha="center",
+                         va="top") for v in (80, 85, 90)]  # three speedlines ending at one point
+    for t in texts:
+        _free_spot(fig, t, placed, spots, lambda t, s: setattr(t, "xyann", s))
+    assert [t.xyann for t in texts] == [(0, -9), (0, -20), (60, -9)]
+    for a in range(3):
+        for b in range(a + 1, 3):
+            assert not placed[a].overlaps(placed[b])
+    fourth = ax.annotate("N = 95%", (0.5, 0.5), xytext=(0, -9), textcoords="offset points", ha="center", va="top")
+    _free_spot(fig, fourth, placed, spots, lambda t, s: setattr(t, "xyann", s))  # no room: least overlap
+    assert fourth.xyann in spots
+    plt.close(fig)

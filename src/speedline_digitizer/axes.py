@@ -1101,9 +1101,28 @@ def tick_positions(dark: np.ndarray, frame: Frame) -> tuple:
                 if b - a <= 4:
                     k = np.arange(max(0, a - 1), min(len(lift), b + 1))  # the run and its antialiased rims
                     w = np.clip(lift[k], 0, None)
-                    found.append(lo + (float((w * k).sum() / w.sum()) if w.sum() > 0 else (a + b - 1) / 2))
+                    c = float((w * k).sum() / w.sum()) if w.sum() > 0 else (a + b - 1) / 2
+                    found.append(lo + c - SNAP_SHIFT * _snapped(w, k, a, b))
         out.append(_merge_close(sorted(found)))
     return out[0], out[1]
+
+
+SNAP_SHIFT = 0.5  # px: where a pixel-snapped mark of odd width stands for its true position (see _snapped)
+
+
+def _snapped(w: np.ndarray, k: np.ndarray, a: int, b: int) -> bool:
+    """Whether a tick mark's run (columns a..b-1; `w` its darkness over `k`, the run and one pixel each side)
+    was drawn pixel-snapped at an odd width: an odd number of pixels, light rims (the pixels beside it
+    carry under a sixth of the total each: a line a little wider than its pixels) and its centre within
+    0.12 px of a pixel's. Matplotlib's Agg snaps such a line at true position t to the pixel
+    p = round(t + 0.5), so it stands for t in [p - 1, p): its centre is read half a pixel before it.
+    (An unsnapped mark antialiased over two pixels, or blurred, and an even width, centred on a pixel
+    edge, keep their centre.)"""
+    total = w.sum()
+    if (b - a) % 2 == 0 or total <= 0:
+        return False
+    c = float((w * k).sum() / total)
+    return bool(max(w[k < a].sum(), w[k >= b].sum()) <= total / 6 and abs(c - round(c)) <= 0.12)
 
 
 def _merge_close(v: list, d: float = 1.5) -> list:
@@ -1177,7 +1196,8 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
     x0, y0, x1, y1 = frame.box
     if abs(frame.rotation_deg) < 0.15:
         gx, gy = tick_positions(dark, frame)
-        xt, yt = sorted(set(xt) | set(gx)), sorted(set(yt) | set(gy))
+        # the marks measured along the spine (to a fraction of a pixel) before those of the label bands
+        xt, yt = (sorted(list(g) + [t for t in b if not any(abs(t - u) < 1.5 for u in g)]) for g, b in ((gx, xt), (gy, yt)))
     if frame.panel is not None:  # stacked panels: the y axis of the map's own panel
         top, bottom = frame.panel[0] - 2, frame.panel[1] + 2
         yb = [b for b in yb if top <= (b[1] + b[3]) / 2 <= bottom]

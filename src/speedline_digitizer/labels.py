@@ -146,12 +146,18 @@ def _speed_texts(img: np.ndarray, win: tuple, scale: float, plot_box=None) -> li
         if whole.score < (0.45 if _WITH_UNIT.search(whole.text) else 0.6):
             continue
         for tb, v in split_run_on(whole):
-            if plot_box is not None:  # tick labels sit outside the frame's left and bottom edges
-                cx, cy = tb.centre
-                if cx < plot_box[0] or cy > plot_box[3]:
-                    continue
+            if plot_box is not None and _tick_label_side(tb.box, plot_box):
+                continue
             out.append((tb, v))
     return out
+
+
+def _tick_label_side(box: tuple, plot_box: tuple) -> bool:
+    """Whether a text box lies where tick labels do: three quarters of it or more left of the frame's left
+    edge or below its bottom edge (a speed label at a surge end may run over the left spine: '37 %')."""
+    x0, y0, x1, y1 = box
+    w, h = max(x1 - x0, 1e-6), max(y1 - y0, 1e-6)
+    return (min(x1, plot_box[0]) - x0) / w >= 0.75 or (y1 - max(y0, plot_box[3])) / h >= 0.75
 
 
 _WITH_UNIT = re.compile(r"\d[\d.,]*\s*(?:%|[kK]?\s*[rR][pP][mM]|[kK])")
@@ -849,6 +855,7 @@ def split_merged(img: np.ndarray, cands: list) -> list:
         if ink is None:
             out.append((tb, v))
             continue
+        ink &= ~(ink.mean(axis=0) >= 0.9)[None, :]  # a line crossing the box top to bottom (a grid column)
         cols = _runs(np.flatnonzero(ink.any(axis=0)), 1)
         w = ink.shape[1]
         gaps = [(b0 - a1, a1, b0) for (_, a1), (b0, _) in zip(cols, cols[1:]) if 0.25 * w <= (a1 + b0) / 2 <= 0.75 * w]

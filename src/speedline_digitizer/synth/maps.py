@@ -279,6 +279,40 @@ _PALETTES = {
 }
 
 
+def _free_spot(fig, text, placed: list, spots: list, move) -> None:
+    """Put `text` at the first of `spots` (applied by `move(text, spot)`) where it prints clear of the
+    labels `placed` before it, else where it overlaps them least; add its extent to `placed`. Authors keep
+    speed labels legible: where speedlines end close together they stagger the labels. (Labels that only
+    touch, overlapping by under a third of their height, are left: they read.)"""
+    r = fig.canvas.get_renderer()
+
+    def extent(t):
+        patch = t.get_bbox_patch()
+        if patch is not None:
+            t.update_bbox_position_size(r)
+            return patch.get_window_extent(r)
+        return t.get_window_extent(r)
+
+    def overlap(e):
+        area = 0.0
+        for o in placed:
+            ix, iy = min(e.x1, o.x1) - max(e.x0, o.x0), min(e.y1, o.y1) - max(e.y0, o.y0)
+            if ix > 1 and iy > min(e.height, o.height) / 3:
+                area += ix * iy
+        return area
+
+    best = None
+    for k, s in enumerate(spots):
+        move(text, s)
+        a = overlap(extent(text))
+        if best is None or a < best[0]:
+            best = (a, k)
+        if a == 0:
+            break
+    move(text, spots[best[1]])
+    placed.append(extent(text))
+
+
 def _draw(p: dict, mask_mode: bool):
     import matplotlib
 
@@ -450,19 +484,28 @@ def _draw(p: dict, mask_mode: bool):
         place = p["label_place"]
         boxed = rng.random() < 0.6
         lab_pos = rng.uniform(0.15, 0.7)
+        placed = []  # the labels' extents so far: a label that would print over one moves (see _free_spot)
         for i, (c, txt) in enumerate(zip(curves, p["labels"])):
             if place == "end":
                 j = len(c) - 1
-                ax.annotate(txt, (c[j, 0], c[j, 1]), xytext=(0, -fs * 0.9), textcoords="offset points",
-                            ha="center", va="top", fontsize=fs * 0.85, color=col(colors[i]), zorder=SPEEDLINE_Z + 1)
+                t = ax.annotate(txt, (c[j, 0], c[j, 1]), xytext=(0, -fs * 0.9), textcoords="offset points",
+                                ha="center", va="top", fontsize=fs * 0.85, color=col(colors[i]),
+                                zorder=SPEEDLINE_Z + 1)
+                spots = [(dx * fs, -fs * (0.9 + dy)) for dy in (0, 1.2, 2.4) for dx in (0, 1.5, -1.5, 3, -3)]
+                _free_spot(fig, t, placed, spots, lambda t, s: setattr(t, "xyann", s))
             elif place == "surge":
-                ax.annotate(txt, (c[0, 0], c[0, 1]), xytext=(-3, 2), textcoords="offset points", ha="right",
-                            va="bottom", fontsize=fs * 0.85, color=col(colors[i]), zorder=SPEEDLINE_Z + 1)
+                t = ax.annotate(txt, (c[0, 0], c[0, 1]), xytext=(-3, 2), textcoords="offset points", ha="right",
+                                va="bottom", fontsize=fs * 0.85, color=col(colors[i]), zorder=SPEEDLINE_Z + 1)
+                spots = [(-3 - dx * fs, 2 - dy * fs) for dx in (0, 1.5, 3, 4.5) for dy in (0, 0.6, -0.6)]
+                _free_spot(fig, t, placed, spots, lambda t, s: setattr(t, "xyann", s))
             elif place == "inline":
                 j = int(lab_pos * (len(c) - 1))
-                ax.text(c[j, 0], c[j, 1], txt, ha="center", va="center", fontsize=fs * 0.8, color=col("black"),
-                        zorder=SPEEDLINE_Z + 1,
-                        bbox=dict(fc=col("white"), ec=col("black") if boxed else "none", lw=0.5, pad=1.0))
+                t = ax.text(c[j, 0], c[j, 1], txt, ha="center", va="center", fontsize=fs * 0.8, color=col("black"),
+                            zorder=SPEEDLINE_Z + 1,
+                            bbox=dict(fc=col("white"), ec=col("black") if boxed else "none", lw=0.5, pad=1.0))
+                spots = [c[int(np.clip(lab_pos + d, 0.05, 0.95) * (len(c) - 1))]
+                         for d in (0, 0.1, -0.1, 0.2, -0.2, 0.3, -0.3, 0.4, -0.4)]
+                _free_spot(fig, t, placed, spots, lambda t, s: t.set_position(tuple(s)))
         if place == "legend":
             handles = [Line2D([], [], color=col(colors[i]), lw=lw, ls=ls) for i in range(n)]
             loc = str(rng.choice(["upper left", "lower right", "center right", "upper right"]))
