@@ -19,7 +19,8 @@ from speedline_digitizer.result import Curve
                                         ("120.000 U/min", 120000), ("12.5 krpm", 12.5), ("N_c = 0.7", 0.7),
                                         ("RPM 12000", 12000), ("680001pm", 68000),
                                         ("n =340001m", 34000), ("840001", 84000), ("%N = 90", 90), ("PCN 90", 90),
-                                        ("90 PCN", 90), ("Corrected speed 90%", 90), ("ω = 0.9", 0.9)])
+                                        ("90 PCN", 90), ("Corrected speed 90%", 90), ("ω = 0.9", 0.9),
+                                        ("N.=..1.08%", 108), ("1.08%", 108), ("12.5 %", 12.5), ("N = 1.5%", 1.5)])
 def test_speed_label_formats(text, value):
     assert parse_speed(text) == pytest.approx(value)
 
@@ -504,3 +505,18 @@ def test_a_speed_label_over_the_left_spine_is_no_tick_label():
     assert _tick_label_side((300, 385, 330, 397), plot)      # an x tick label, below it
     assert not _tick_label_side((84, 300, 120, 312), plot)   # '37 %' at a surge end, over the left spine
     assert not _tick_label_side((300, 370, 340, 384), plot)  # a choke-end label just over the bottom spine
+
+
+def test_grid_lines_are_filled_in_and_strokes_crossing_them_kept():
+    from speedline_digitizer.labels import erase_grid
+
+    img = np.full((200, 300, 3), 250, np.uint8)
+    img[99:101, 10:290] = 120  # a major grid row, 2 px, with antialiased rows beside it
+    img[[98, 101], 10:290] = 200
+    img[85:115, 150:153] = 20  # a digit's stroke crossing it
+    img[60, 10:100] = 40  # a short flat line (a speedline piece, a legend sample): not a grid row
+    out = erase_grid(img, (10.0, 10.0, 290.0, 190.0))
+    assert out[97:103, 60].min() >= 245  # the grid row is gone
+    assert out[98:102, 151].max() < 170  # the stroke stays dark across it (inpainted from above and below)
+    assert out[60, 50, 0] == 40
+    assert np.array_equal(erase_grid(out, (10.0, 10.0, 290.0, 190.0)), out)  # nothing more to erase

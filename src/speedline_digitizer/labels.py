@@ -44,6 +44,7 @@ def parse_speed(text: str) -> float | None:
     """The speed value a label prints (90 for '90%', 0.9 for '0.90'), or None when it is no speed label."""
     t = text.strip().replace("θ", "θ").replace(" ", " ")
     t = re.sub(r"\s+", " ", t).strip(_FRAME_CHARS + " ").rstrip(".")
+    t = re.sub(r"\.{2,}", "", t)  # stray dots (a dotted line through the label: 'N.=..1.08%')
     t = _SUFFIX.sub("", _PREFIX.sub("", _PREFIX2.sub("", t))).strip()
     t = _THOUSANDS.sub(lambda m: "".join(g for g in m.groups() if g), t)
     # '68000 rpm' read as '680001pm', '680001m' or '680001' (its r as a 1, the rest lost)
@@ -57,6 +58,8 @@ def parse_speed(text: str) -> float | None:
                 v = float(m.group(1).replace(",", "."))
             except ValueError:
                 return None
+            if i == 0 and v < 5 and 20 <= float(re.sub(r"[.,]", "", m.group(1))) <= 200:
+                v = float(re.sub(r"[.,]", "", m.group(1)))  # no speedline runs at 1.08 %: a stray dot in '108%'
             return v if v > 0 else None
     return None
 
@@ -895,6 +898,37 @@ def erase_curves(img: np.ndarray, curves: list, width: int = 3) -> np.ndarray:
     return out
 
 
+def erase_grid(img: np.ndarray, plot_box=None, cover: float = 0.5) -> np.ndarray:
+    """A copy of the image with its dark grid rows and columns filled in from around them (inpainted): rows
+    (columns) of the plot frame's inside where ink 40 grey levels darker than the paper spans `cover` of
+    its width (height) or more, with their antialiased neighbours (a major grid line through a label
+    spoils it as a speedline does; white lines on a grey panel are no ink here)."""
+    H, W = img.shape[:2]
+    x0, y0, x1, y1 = (0, 0, W, H) if plot_box is None else (int(round(v)) for v in plot_box)
+    x0, y0, x1, y1 = max(0, x0 + 2), max(0, y0 + 2), min(W, x1 - 1), min(H, y1 - 1)  # inside the spines
+    if x1 - x0 < 20 or y1 - y0 < 20:
+        return img
+    g = img.mean(axis=2) if img.ndim == 3 else img.astype(float)
+    ink = g[y0:y1, x0:x1] < float(np.median(g)) - 40
+    rows, cols = np.flatnonzero(ink.mean(axis=1) >= cover), np.flatnonzero(ink.mean(axis=0) >= cover)
+    if not len(rows) and not len(cols):
+        return img
+    faint = g[y0:y1, x0:x1] < float(np.median(g)) - 15  # the line's antialiased rows beside it
+    line = np.zeros(ink.shape, bool)
+    for r in rows:
+        line[max(0, r - 1):r + 2] |= faint[max(0, r - 1):r + 2]
+    for c in cols:
+        line[:, max(0, c - 1):c + 2] |= faint[:, max(0, c - 1):c + 2]
+    import cv2
+
+    # filled in from around (digits crossed by the line keep their strokes), not painted over
+    mask = np.zeros((H, W), np.uint8)
+    mask[y0:y1, x0:x1] = line.astype(np.uint8) * 255
+    src = np.ascontiguousarray(img if img.ndim == 3 else np.repeat(img[:, :, None], 3, axis=2))
+    out = cv2.inpaint(src, mask, 2, cv2.INPAINT_TELEA)
+    return out if img.ndim == 3 else out[..., 0]
+
+
 def _n_speeds(cands: list) -> int:
     """How many candidates may name speedlines: those within 10x of the median value (one scale on a map;
     an efficiency island's '65%' among '30000 rpm' labels does not count)."""
@@ -911,7 +945,7 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     and once more with the curves painted out (a line through a label). Two labels read as one are
     split on the painted-out copy (a curve's tail between them hides the gap). When at most half the
     curves got a label, a legend under the plot (:func:`legend_below`) is looked for too."""
-    erased = erase_curves(img, curves)
+    erased = erase_grid(erase_curves(img, curves), plot_box)
     cands = candidate_labels(img, plot_box)
     if _n_speeds(cands) < len(curves):  # small print: read again scaled up; those readings win where both read
         cands = _merged(candidate_labels(img, plot_box, upscale=True), cands)
