@@ -19,8 +19,7 @@ from speedline_digitizer.result import Curve
                                         ("120.000 U/min", 120000), ("12.5 krpm", 12.5), ("N_c = 0.7", 0.7),
                                         ("RPM 12000", 12000), ("680001pm", 68000),
                                         ("n =340001m", 34000), ("840001", 84000), ("%N = 90", 90), ("PCN 90", 90),
-                                        ("90 PCN", 90), ("Corrected speed 90%", 90), ("ω = 0.9", 0.9),
-                                        ("N.=..1.08%", 108), ("1.08%", 108), ("12.5 %", 12.5), ("N = 1.5%", 1.5)])
+                                        ("90 PCN", 90), ("Corrected speed 90%", 90), ("ω = 0.9", 0.9)])
 def test_speed_label_formats(text, value):
     assert parse_speed(text) == pytest.approx(value)
 

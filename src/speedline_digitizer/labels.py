@@ -44,7 +44,6 @@ def parse_speed(text: str) -> float | None:
     """The speed value a label prints (90 for '90%', 0.9 for '0.90'), or None when it is no speed label."""
     t = text.strip().replace("θ", "θ").replace(" ", " ")
     t = re.sub(r"\s+", " ", t).strip(_FRAME_CHARS + " ").rstrip(".")
-    t = re.sub(r"\.{2,}", "", t)  # stray dots (a dotted line through the label: 'N.=..1.08%')
     t = _SUFFIX.sub("", _PREFIX.sub("", _PREFIX2.sub("", t))).strip()
     t = _THOUSANDS.sub(lambda m: "".join(g for g in m.groups() if g), t)
     # '68000 rpm' read as '680001pm', '680001m' or '680001' (its r as a 1, the rest lost)
@@ -58,8 +57,6 @@ def parse_speed(text: str) -> float | None:
                 v = float(m.group(1).replace(",", "."))
             except ValueError:
                 return None
-            if i == 0 and v < 5 and 20 <= float(re.sub(r"[.,]", "", m.group(1))) <= 200:
-                v = float(re.sub(r"[.,]", "", m.group(1)))  # no speedline runs at 1.08 %: a stray dot in '108%'
             return v if v > 0 else None
     return None
 
