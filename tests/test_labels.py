@@ -519,3 +519,23 @@ def test_grid_lines_are_filled_in_and_strokes_crossing_them_kept():
     assert out[98:102, 151].max() < 170  # the stroke stays dark across it (inpainted from above and below)
     assert out[60, 50, 0] == 40
     assert np.array_equal(erase_grid(out, (10.0, 10.0, 290.0, 190.0)), out)  # nothing more to erase
+
+
+def test_readings_off_the_maps_scale_take_no_curve():
+    from speedline_digitizer.labels import _on_scale
+
+    def tb(v):
+        return (TextBox(str(v), (0, 0, 10, 10), 0.9), float(v))
+
+    read = [tb(v) for v in (44, 52, 60, 69, 77, 85, 98, 102, 4, 11)]  # '94 %' read as '4%', a stray '11'
+    assert [v for _, v in _on_scale(read)] == [44, 52, 60, 69, 77, 85, 98, 102]
+    wide = [tb(v) for v in (20, 35, 50, 65, 80, 95, 110)]  # a map from 20 % to 110 % keeps all its labels
+    assert _on_scale(wide) == wide
+    rpm = [tb(v) for v in (30000, 45000, 60000, 75000, 90000, 120000)]
+    assert _on_scale(rpm) == rpm
+    assert _on_scale(read[-3:]) == read[-3:]  # three readings: no scale to judge by
+    two = [tb(v) for v in (30000, 45000, 60000, 75000, 65, 70, 75, 80, 85)]  # rpm labels and island labels
+    assert _on_scale(two) == two
+    pct = [(TextBox(f"{v}%", (0, 0, 10, 10), 0.9), float(v)) for v in (50, 60, 90, 100, 110)]
+    nine = (TextBox("709", (0, 0, 10, 10), 0.9), 709.0)  # '70%' with its % read as a 9: mended later
+    assert _on_scale(pct + [nine]) == pct + [nine]

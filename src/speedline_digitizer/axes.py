@@ -1197,7 +1197,8 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
     if abs(frame.rotation_deg) < 0.15:
         gx, gy = tick_positions(dark, frame)
         # the marks measured along the spine (to a fraction of a pixel) before those of the label bands
-        xt, yt = (sorted(list(g) + [t for t in b if not any(abs(t - u) < 1.5 for u in g)]) for g, b in ((gx, xt), (gy, yt)))
+        xt, yt = (sorted(list(g) + [t for t in b if not any(abs(t - u) < 1.5 for u in g)])
+                  for g, b in ((gx, xt), (gy, yt)))
     if frame.panel is not None:  # stacked panels: the y axis of the map's own panel
         top, bottom = frame.panel[0] - 2, frame.panel[1] + 2
         yb = [b for b in yb if top <= (b[1] + b[3]) / 2 <= bottom]
