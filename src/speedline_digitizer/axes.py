@@ -1102,7 +1102,7 @@ def tick_positions(dark: np.ndarray, frame: Frame) -> tuple:
                     k = np.arange(max(0, a - 1), min(len(lift), b + 1))  # the run and its antialiased rims
                     w = np.clip(lift[k], 0, None)
                     c = float((w * k).sum() / w.sum()) if w.sum() > 0 else (a + b - 1) / 2
-                    found.append(lo + c - SNAP_SHIFT * _snapped(w, k, a, b))
+                    found.append(lo + c - SNAP_SHIFT * _snapped(w, k, a, b, c))
         out.append(_merge_close(sorted(found)))
     return out[0], out[1]
 
@@ -1110,18 +1110,17 @@ def tick_positions(dark: np.ndarray, frame: Frame) -> tuple:
 SNAP_SHIFT = 0.5  # px: where a pixel-snapped mark of odd width stands for its true position (see _snapped)
 
 
-def _snapped(w: np.ndarray, k: np.ndarray, a: int, b: int) -> bool:
-    """Whether a tick mark's run (columns a..b-1; `w` its darkness over `k`, the run and one pixel each side)
-    was drawn pixel-snapped at an odd width: an odd number of pixels, light rims (the pixels beside it
-    carry under a sixth of the total each: a line a little wider than its pixels) and its centre within
-    0.12 px of a pixel's. Matplotlib's Agg snaps such a line at true position t to the pixel
+def _snapped(w: np.ndarray, k: np.ndarray, a: int, b: int, c: float) -> bool:
+    """Whether a tick mark's run (columns a..b-1; `w` its darkness over `k`, the run and one pixel each side;
+    `c` its darkness-weighted centre) was drawn pixel-snapped at an odd width: an odd number of pixels,
+    light rims (the pixels beside it carry under a sixth of the total each: a line a little wider than its
+    pixels) and its centre within 0.12 px of a pixel's. Matplotlib's Agg snaps such a line at true position t to the pixel
     p = round(t + 0.5), so it stands for t in [p - 1, p): its centre is read half a pixel before it.
     (An unsnapped mark antialiased over two pixels, or blurred, and an even width, centred on a pixel
     edge, keep their centre.)"""
     total = w.sum()
     if (b - a) % 2 == 0 or total <= 0:
         return False
-    c = float((w * k).sum() / total)
     return bool(max(w[k < a].sum(), w[k >= b].sum()) <= total / 6 and abs(c - round(c)) <= 0.12)
 
 

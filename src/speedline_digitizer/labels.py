@@ -790,18 +790,30 @@ def _row_order(cands: list, entries: list) -> np.ndarray:
     return rows if ups >= downs else rows[::-1]
 
 
+def _prints_percent(texts) -> bool:
+    """Whether a map's speed labels print '%' (two of the texts or more)."""
+    return sum("%" in t for t in texts) >= 2
+
+
+def _percent_read_as_nine(text: str) -> float | None:
+    """On a map that prints '%', the value of a reading whose '%' was read as a 9 ('829' for '82%'), or
+    None when the text does not end so."""
+    m = re.fullmatch(r"(\d{1,3})\s?9", text.strip())
+    return float(m.group(1)) if m else None
+
+
 def enforce_order(curves: list) -> list:
     """Speeds rise with the curves (lowest first): drop values that break the order, fill one gap if clear.
 
     On a map whose labels print '%', a number ending in a 9 without one and above twice the others'
     median is read without the 9 ('829' for '82%': the % sign read as a 9)."""
     curves = list(curves)
-    if sum("%" in (c.speed_label or "") for c in curves) >= 2:  # the map prints '%': '829' is '82%' read
+    if _prints_percent(c.speed_label or "" for c in curves):
         for i, c in enumerate(curves):
-            m = re.fullmatch(r"(\d{1,3})\s?9", (c.speed_label or "").strip())
+            v = _percent_read_as_nine(c.speed_label or "")
             others = [o.speed for k, o in enumerate(curves) if k != i and o.speed is not None]
-            if c.speed is not None and m and others and c.speed > 2 * np.median(others):  # '109' beside '105' stays
-                curves[i] = replace(c, speed=float(m.group(1)))
+            if c.speed is not None and v is not None and others and c.speed > 2 * np.median(others):
+                curves[i] = replace(c, speed=v)  # '109' beside '105' stays
     vals = [c.speed for c in curves]
     read = [v for v in vals if v is not None]
     if len(read) >= 3:  # one scale on a map: a value 10x off the median is a misread (labels run together)
@@ -946,11 +958,11 @@ def _on_scale(cands: list, factor: float = 4.0) -> list:
     med = float(np.median(vals))
     if ((vals >= med / 2) & (vals <= 2 * med)).mean() < 0.75:
         return cands
-    pct = sum("%" in tb.text for tb, _ in cands) >= 2
+    pct = _prints_percent(tb.text for tb, _ in cands)
 
     def on(tb, v):
-        m = re.fullmatch(r"(\d{1,3})\s?9", tb.text.strip()) if pct else None  # '709': '70%' (see enforce_order)
-        return any(med / factor <= u <= factor * med for u in (v, float(m.group(1)) if m else v))
+        alt = _percent_read_as_nine(tb.text) if pct else None  # '709': '70%' (see enforce_order)
+        return any(med / factor <= u <= factor * med for u in (v, v if alt is None else alt))
 
     return [(tb, v) for tb, v in cands if on(tb, v)]
 
