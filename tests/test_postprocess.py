@@ -406,3 +406,59 @@ def test_short_piece_of_a_rotated_frames_side_is_dropped():
         m |= draw_polyline(shape, turn(np.column_stack([x, y])), 2)
     curves = curves_from_mask(m, cal)
     assert len(curves) == 3 and all(c.pixels[:, 0].max() < 500 for c in curves)
+
+
+def test_short_lowest_speedline_on_the_surge_line_is_kept_but_a_short_fragment_is_not():
+    # four long speedlines whose surge ends lie on a line running up-right, a short lowest one (under a
+    # fifth of the longest) starting on that line's extension below them, and a piece of the same shape
+    # in the middle of the map (a fragment)
+    longs = [speedline(100 + 40 * k, 420 - 80 * k, 360 + 60 * k, 470 - 60 * k) for k in range(1, 5)]
+    low = speedline(100, 420, 140, 450, n=60)
+    fragment = low + [300, -250]
+    m = np.zeros((500, 640), bool)
+    for p in longs + [low, fragment]:
+        m |= draw_polyline(m.shape, p, 2)
+    curves = curves_from_mask(m)
+    starts = [tuple(np.round(c.pixels[0])) for c in curves]
+    assert len(curves) == 5
+    assert any(abs(x - 100) < 5 and abs(y - 420) < 5 for x, y in starts)  # the low speedline
+    assert not any(abs(x - 400) < 10 and abs(y - 170) < 10 for x, y in starts)  # the fragment
+
+
+def test_at_a_crossing_a_line_keeps_its_own_ink():
+    from speedline_digitizer.instances import find_instances
+
+    # a purple speedline runs flat into its knee and falls steeply; a dash of a green island line starts at
+    # the knee, the straighter way on from the flat stretch: with the map's colours the purple line keeps
+    # its tail
+    purple = np.array([[40, 100], [200, 100], [230, 180]], float)
+    green = np.array([[200, 100], [260, 148]], float)
+    img = np.full((220, 300, 3), 255, np.uint8)
+    m = np.zeros(img.shape[:2], bool)
+    for pts, rgb in ((purple, (150, 60, 190)), (green, (60, 170, 60))):
+        line = draw_polyline(m.shape, pts, 2)
+        img[line] = rgb
+        m |= line
+    graph = build_graph(skeletonize(m))
+
+    def flat_start_ends_at(paths):
+        p = next(p for p in paths if abs(p[0][0] - 40) < 4 and abs(p[0][1] - 100) < 4)
+        return p[-1]
+    assert np.hypot(*(flat_start_ends_at(find_instances(graph, image=img)) - [230, 180])) < 6
+    assert np.hypot(*(flat_start_ends_at(find_instances(graph)) - [230, 180])) > 20  # mask alone: the green way
+
+
+def test_an_island_arc_crossing_a_speedline_from_inside_the_map_is_dropped():
+    from speedline_digitizer.postprocess import crosses_from_inside
+
+    def speedline(x0, y0, x1, y_end):
+        t = np.linspace(0, 1, 80)
+        return np.column_stack([x0 + (x1 - x0) * t, y0 + (y_end - y0) * t ** 6])
+    lines = [speedline(100, 400, 300, 470), speedline(150, 300, 380, 420), speedline(200, 200, 450, 340)]
+    # an island's upper arc starting between two speedlines, well right of their surge ends, over the
+    # middle line's choke tail
+    a = np.linspace(np.pi, 0, 60)
+    arc = np.column_stack([360 + 60 * np.cos(a), 380 - 40 * np.sin(a)])
+    assert crosses_from_inside(lines, 10.0) == set()
+    assert crosses_from_inside(lines + [arc], 10.0) == {3}
+    assert crosses_from_inside(lines + [arc + [160, 0]], 10.0) == set()  # right of every tail: crosses none

@@ -27,6 +27,7 @@ class InstanceParams:
     tangent_span: int = 8           # px along the segment used to estimate an end's direction
     join_angle: float = 25.0        # deg; widest turn between two whole paths joined across a gap
     join_drift: float = 0.08        # px of sideways offset allowed per px of gap between two whole paths
+    colour_distance: float = 100.0  # RGB distance between two segments' inks beyond which they are two lines
 
 
 @dataclass
@@ -83,8 +84,25 @@ def prune_spurs(graph: SkeletonGraph, spur_length: float) -> list:
     return keep
 
 
-def link_segments(segs: list, params: InstanceParams = InstanceParams()) -> list:
-    """Chains of segment indices with orientation: list of [(seg, reversed), ...]."""
+def segment_colours(segs: list, image: np.ndarray, skip: int = 3, least: int = 3) -> np.ndarray:
+    """Each segment's ink colour (n x 3, RGB): the median of the image under its pixels, up to `skip` px at
+    either end left out (where lines cross, inks mix); NaN for a segment of fewer than `least` pixels."""
+    out = np.full((len(segs), 3), np.nan)
+    if image is None or image.ndim != 3:
+        return out
+    for i, s in enumerate(segs):
+        k = min(skip, max(0, (len(s.rc) - least) // 2))
+        rc = np.round(s.rc[k:len(s.rc) - k]).astype(int)
+        if len(rc) >= least:
+            out[i] = np.median(image[rc[:, 0], rc[:, 1], :3].astype(float), axis=0)
+    return out
+
+
+def link_segments(segs: list, params: InstanceParams = InstanceParams(), colours: np.ndarray | None = None) -> list:
+    """Chains of segment indices with orientation: list of [(seg, reversed), ...].
+
+    colours (n x 3, from `segment_colours`): two segments of clearly different inks (a purple speedline
+    and the green island it crosses) are paired only after every pairing of like inks."""
     ends = _ends(segs, params.tangent_span)
     n = len(segs)
     dsu = _DSU(n)
@@ -144,6 +162,11 @@ def link_segments(segs: list, params: InstanceParams = InstanceParams()) -> list
                     sa, sb = np.linalg.solve(M, v)
                     if sa >= 0 and sb >= 0 and sa + sb <= 0.8 * params.max_gap:
                         cands.append((2.0 + (sa + sb) / params.max_gap + turn / 90.0, a, b))
+    if colours is not None and len(cands):
+        def unlike(a, b):
+            d = colours[ends[a].seg] - colours[ends[b].seg]
+            return bool(np.all(np.isfinite(d)) and np.hypot.reduce(d) > params.colour_distance)
+        cands = [(cost + 10.0 * unlike(a, b), a, b) for cost, a, b in cands]
     cands.sort(key=lambda c: c[0])
     for _, a, b in cands:
         if a in link or b in link:
@@ -223,14 +246,15 @@ def path_length(xy: np.ndarray) -> float:
 
 
 def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams(), frames: list = (),
-                   mask: np.ndarray | None = None) -> list:
+                   mask: np.ndarray | None = None, image: np.ndarray | None = None) -> list:
     """Pixel paths (x=col, y=row), one per speedline, each ordered from the surge end.
 
     frames: the insides of label boxes drawn on the lines (x0, y0, x1, y1): paths are cut where they
     enter one (what is traced on a box, its sides or text, is not the line it hides); a piece that ends
-    at one is kept however short (the stretch between the surge line and a box) and joined across it."""
+    at one is kept however short (the stretch between the surge line and a box) and joined across it.
+    image (RGB, the map): segments of unlike inks are paired last at crossings and gaps (`link_segments`)."""
     segs = prune_spurs(graph, params.spur_length)
-    chains = link_segments(segs, params)
+    chains = link_segments(segs, params, segment_colours(segs, image) if image is not None else None)
     paths = [q for c in chains for q in split_reversals(orient(chain_pixels(segs, c)))]
     if len(frames):  # a box hides its line: what is traced on it (its sides, its text) is no speedline
         paths = [q for p in paths for q in _cut_at_frames(p, frames)]

@@ -116,7 +116,7 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
         from .labels import text_frames
 
         frames = text_frames(image, plot_box)
-    paths = find_instances(graph, params, frames, mask=m)
+    paths = find_instances(graph, params, frames, mask=m, image=image)
     t2 = time.perf_counter()
     if image is not None:  # grey once: the grid checks below read single rows and columns of it
         colour = image
@@ -129,7 +129,7 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
         for q in parts:
             if image is not None:
                 q = trim_pale_ends(trim_grid_ends(q, image, plot_box), image, paper)
-            if path_length(q) < params.min_length:
+            if path_length(q) < 0.5 * params.min_length:  # (under min_length: only a low speedline's)
                 continue
             v = cal.to_data(q)
             curves.append(Curve(v[:, 0], v[:, 1], q))
@@ -139,13 +139,19 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     if image is not None and curves:
         curves = [c for c in curves if not on_grid_line(c.pixels, image, plot_box)
                   and not on_fill_edge(c.pixels, colour, offset=width / 2 + 2)]
-    if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text)
+    if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text) ...
         lengths = [path_length(c.pixels) for c in curves]
-        curves = [c for c, n in zip(curves, lengths) if n >= RELATIVE_MIN_LENGTH * max(lengths)]
+        least = max(params.min_length, RELATIVE_MIN_LENGTH * max(lengths))
+        short = [c for c, n in zip(curves, lengths) if n < least]
+        curves = [c for c, n in zip(curves, lengths) if n >= least]
+        # ... unless they continue the map's sequence of speedlines below its lowest one
+        curves += low_speedlines(short, curves, (plot_box[2] - plot_box[0]) if plot_box is not None else m.shape[1])
     if len(curves) >= 3:
         w = (plot_box[2] - plot_box[0]) if plot_box is not None else m.shape[1]
         inside = starts_inside([c.pixels for c in curves], max(10.0, 0.02 * w))
         curves = [c for k, c in enumerate(curves) if k not in inside]
+        across = crosses_from_inside([c.pixels for c in curves], max(10.0, 0.02 * w))
+        curves = [c for k, c in enumerate(curves) if k not in across]
     curves.sort(key=_position_key)
     t3 = time.perf_counter()
     if timings is not None:
@@ -200,6 +206,82 @@ def starts_inside(paths: list, margin: float) -> set:
             row = q[np.abs(q[:, 1] - sy) <= 1.5]
             if len(row) and (row[:, 0] < sx - margin).any():
                 out.add(i)
+                break
+    return out
+
+
+def low_speedlines(short: list, curves: list, width: float) -> list:
+    """The short pieces (Curves) that are the map's lowest speedlines: low speeds run short, from low on the
+    surge line into an early choke tail. A piece is one when it starts on the line through the other
+    speedlines' surge ends (within 1.5 % of the plot's width, or three times their own scatter), beyond
+    the lowest of them by at most 2.5 times their spacing, and runs right without rising (R-lines and the
+    surge line itself rise; grid and text pieces start anywhere)."""
+    if len(curves) < 3 or not short:
+        return []
+    starts = np.array([c.pixels[0] for c in curves], float)
+    centre, normal = _surge_line(starts, 0.015 * width)
+    direction = np.array([normal[1], -normal[0]])
+    if direction[1] < 0:  # pointing down the page, towards lower speeds
+        direction = -direction
+    along = np.sort((starts - centre) @ direction)
+    spacing = float(np.median(np.diff(along)))
+    tol = max(3.0 * float(np.median(np.abs((starts - centre) @ normal))), 0.015 * width, 4.0)
+    last, out = along[-1], []
+    for t, c in sorted(((float((c.pixels[0] - centre) @ direction), c) for c in short), key=lambda tc: tc[0]):
+        p = c.pixels
+        off = abs(float((p[0] - centre) @ normal))
+        runs_right = p[-1, 0] > p[0, 0] and p[-1, 1] >= p[0, 1] - 0.1 * path_length(p)
+        if off <= tol and last < t <= last + 2.5 * max(spacing, 1.0) and runs_right:
+            out.append(c)
+            last = t
+    return out
+
+
+def _surge_line(starts: np.ndarray, tol: float, rounds: int = 3) -> tuple:
+    """The line through the speedlines' surge ends: (a point on it, its unit normal pointing right). The
+    start furthest off it, when more than `tol` px, is left out and the line fitted again (an island
+    arc's start lies right of it), up to `rounds` times and never below three starts."""
+    keep = np.ones(len(starts), bool)
+    for _ in range(rounds + 1):
+        centre = starts[keep].mean(axis=0)
+        direction = np.linalg.svd(starts[keep] - centre)[2][0]
+        normal = np.array([-direction[1], direction[0]])
+        normal = normal if normal[0] >= 0 else -normal
+        off = np.where(keep, np.abs((starts - centre) @ normal), -1.0)
+        worst = int(np.argmax(off))
+        if keep.sum() <= 3 or off[worst] <= tol:
+            break
+        keep[worst] = False
+    return centre, normal
+
+
+def crosses_from_inside(paths: list, tol: float, end_gap: float = 4.0) -> set:
+    """Indices of paths that cross another path and start more than `tol` px right of the line through the
+    surge ends, and further right of it than the path they cross: the arcs of an efficiency island (and
+    stray pieces that start inside the map) cross the speedlines; speedlines do not cross one another.
+    Touching near either path's end is no crossing."""
+    from shapely.geometry import LineString
+
+    if len(paths) < 3:
+        return set()
+    starts = np.array([p[0] for p in paths], float)
+    centre, normal = _surge_line(starts, tol)
+    right = (starts - centre) @ normal
+    lines = [LineString(p) if len(p) >= 2 else None for p in paths]
+    out = set()
+    for i in np.argsort(-right):
+        if right[i] <= tol or lines[i] is None:
+            break
+        for j, other in enumerate(lines):
+            if j == i or j in out or other is None or right[j] >= right[i] - tol:
+                continue
+            hit = lines[i].intersection(other)
+            if hit.is_empty:
+                continue
+            pts = np.array([g.coords[0] for g in getattr(hit, "geoms", [hit])], float)
+            ends = np.array([paths[i][0], paths[i][-1], paths[j][0], paths[j][-1]], float)
+            if (np.hypot(*(pts[:, None, :] - ends[None]).transpose(2, 0, 1)).min(axis=1) > end_gap).any():
+                out.add(int(i))
                 break
     return out
 
