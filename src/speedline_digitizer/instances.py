@@ -27,7 +27,8 @@ class InstanceParams:
     tangent_span: int = 8           # px along the segment used to estimate an end's direction
     join_angle: float = 25.0        # deg; widest turn between two whole paths joined across a gap
     join_drift: float = 0.08        # px of sideways offset allowed per px of gap between two whole paths
-    colour_distance: float = 100.0  # RGB distance between two segments' inks beyond which they are two lines
+    ink_angle: float = 20.0         # deg between two segments' inks (as RGB directions from the paper) beyond
+                                    # which they are two lines
 
 
 @dataclass
@@ -84,24 +85,34 @@ def prune_spurs(graph: SkeletonGraph, spur_length: float) -> list:
     return keep
 
 
-def segment_colours(segs: list, image: np.ndarray, skip: int = 3, least: int = 3) -> np.ndarray:
-    """Each segment's ink colour (n x 3, RGB): the median of the image under its pixels, up to `skip` px at
-    either end left out (where lines cross, inks mix); NaN for a segment of fewer than `least` pixels."""
+def segment_inks(segs: list, image: np.ndarray, mask: np.ndarray | None = None, skip: int = 3, least: int = 3,
+                 faint: float = 40.0) -> np.ndarray:
+    """Each segment's ink (n x 3): the unit RGB direction from the paper to the median colour under its
+    pixels, up to `skip` px at either end left out (where lines cross, inks mix). A thin or anti-aliased
+    stretch of a line blends its ink with the paper, which changes its colour but not this direction. NaN
+    for a segment of fewer than `least` pixels or nearer the paper than `faint`. The paper is the median
+    colour off the `mask` (the whole image without one)."""
     out = np.full((len(segs), 3), np.nan)
-    if image is None or image.ndim != 3:
+    if image is None or image.ndim != 3 or not segs:
         return out
+    img = image[..., :3].astype(float)
+    off = img[::4, ::4][~mask[::4, ::4]] if mask is not None and (~mask[::4, ::4]).any() else img[::4, ::4].reshape(-1, 3)
+    paper = np.median(off, axis=0)
     for i, s in enumerate(segs):
         k = min(skip, max(0, (len(s.rc) - least) // 2))
         rc = np.round(s.rc[k:len(s.rc) - k]).astype(int)
         if len(rc) >= least:
-            out[i] = np.median(image[rc[:, 0], rc[:, 1], :3].astype(float), axis=0)
+            v = paper - np.median(img[rc[:, 0], rc[:, 1]], axis=0)
+            n = float(np.hypot.reduce(v))
+            if n >= faint:
+                out[i] = v / n
     return out
 
 
-def link_segments(segs: list, params: InstanceParams = InstanceParams(), colours: np.ndarray | None = None) -> list:
+def link_segments(segs: list, params: InstanceParams = InstanceParams(), inks: np.ndarray | None = None) -> list:
     """Chains of segment indices with orientation: list of [(seg, reversed), ...].
 
-    colours (n x 3, from `segment_colours`): two segments of clearly different inks (a purple speedline
+    inks (n x 3, from `segment_inks`): two segments of clearly different inks (a purple speedline
     and the green island it crosses) are paired only after every pairing of like inks."""
     ends = _ends(segs, params.tangent_span)
     n = len(segs)
@@ -162,10 +173,12 @@ def link_segments(segs: list, params: InstanceParams = InstanceParams(), colours
                     sa, sb = np.linalg.solve(M, v)
                     if sa >= 0 and sb >= 0 and sa + sb <= 0.8 * params.max_gap:
                         cands.append((2.0 + (sa + sb) / params.max_gap + turn / 90.0, a, b))
-    if colours is not None and len(cands):
+    if inks is not None and len(cands):
+        least = np.cos(np.radians(params.ink_angle))
+
         def unlike(a, b):
-            d = colours[ends[a].seg] - colours[ends[b].seg]
-            return bool(np.all(np.isfinite(d)) and np.hypot.reduce(d) > params.colour_distance)
+            c = float(inks[ends[a].seg] @ inks[ends[b].seg])
+            return bool(np.isfinite(c) and c < least)
         cands = [(cost + 10.0 * unlike(a, b), a, b) for cost, a, b in cands]
     cands.sort(key=lambda c: c[0])
     for _, a, b in cands:
@@ -254,7 +267,7 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
     at one is kept however short (the stretch between the surge line and a box) and joined across it.
     image (RGB, the map): segments of unlike inks are paired last at crossings and gaps (`link_segments`)."""
     segs = prune_spurs(graph, params.spur_length)
-    chains = link_segments(segs, params, segment_colours(segs, image) if image is not None else None)
+    chains = link_segments(segs, params, segment_inks(segs, image, mask) if image is not None else None)
     paths = [q for c in chains for q in split_reversals(orient(chain_pixels(segs, c)))]
     if len(frames):  # a box hides its line: what is traced on it (its sides, its text) is no speedline
         paths = [q for p in paths for q in _cut_at_frames(p, frames)]

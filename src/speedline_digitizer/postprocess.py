@@ -210,14 +210,19 @@ def starts_inside(paths: list, margin: float) -> set:
     return out
 
 
-def low_speedlines(short: list, curves: list, width: float) -> list:
+def low_speedlines(short: list, curves: list, width: float, near: float = 4.0) -> list:
     """The short pieces (Curves) that are the map's lowest speedlines: low speeds run short, from low on the
     surge line into an early choke tail. A piece is one when it starts on the line through the other
     speedlines' surge ends (within 1.5 % of the plot's width, or three times their own scatter), beyond
-    the lowest of them by at most 2.5 times their spacing, and runs right without rising (R-lines and the
-    surge line itself rise; grid and text pieces start anywhere)."""
+    the lowest of them by at most 2.5 times their spacing, runs right and falls into a choke tail (its end
+    lower than its start by 15 % of its length: R-lines and the surge line rise, grid pieces run flat,
+    text starts anywhere) and is no strand of a longer curve (a
+    fifth of it or more within `near` px of one)."""
+    from scipy.spatial import cKDTree
+
     if len(curves) < 3 or not short:
         return []
+    tree = cKDTree(np.vstack([c.pixels for c in curves]))
     starts = np.array([c.pixels[0] for c in curves], float)
     centre, normal = _surge_line(starts, 0.015 * width)
     direction = np.array([normal[1], -normal[0]])
@@ -230,8 +235,9 @@ def low_speedlines(short: list, curves: list, width: float) -> list:
     for t, c in sorted(((float((c.pixels[0] - centre) @ direction), c) for c in short), key=lambda tc: tc[0]):
         p = c.pixels
         off = abs(float((p[0] - centre) @ normal))
-        runs_right = p[-1, 0] > p[0, 0] and p[-1, 1] >= p[0, 1] - 0.1 * path_length(p)
-        if off <= tol and last < t <= last + 2.5 * max(spacing, 1.0) and runs_right:
+        falls = p[-1, 0] > p[0, 0] and p[-1, 1] - p[0, 1] >= 0.15 * path_length(p)
+        strand = np.mean(tree.query(p)[0] <= near) >= 0.2
+        if off <= tol and last < t <= last + 2.5 * max(spacing, 1.0) and falls and not strand:
             out.append(c)
             last = t
     return out
