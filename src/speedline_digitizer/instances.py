@@ -28,7 +28,8 @@ class InstanceParams:
     join_angle: float = 25.0        # deg; widest turn between two whole paths joined across a gap
     join_drift: float = 0.08        # px of sideways offset allowed per px of gap between two whole paths
     ink_angle: float = 20.0         # deg between two segments' inks (as RGB directions from the paper) beyond
-                                    # which they are two lines
+                                    # which they are two lines (through a crossing)
+    shared_length: float = 12.0     # px; a segment this short between two junctions may be shared by two lines
 
 
 @dataclass
@@ -112,8 +113,8 @@ def segment_inks(segs: list, image: np.ndarray, mask: np.ndarray | None = None, 
 def link_segments(segs: list, params: InstanceParams = InstanceParams(), inks: np.ndarray | None = None) -> list:
     """Chains of segment indices with orientation: list of [(seg, reversed), ...].
 
-    inks (n x 3, from `segment_inks`): two segments of clearly different inks (a purple speedline
-    and the green island it crosses) are paired only after every pairing of like inks."""
+    inks (n x 3, from `segment_inks`): through a junction, two segments of clearly different inks (a
+    purple speedline and the green island it crosses) are paired only after every pairing of like inks."""
     ends = _ends(segs, params.tangent_span)
     n = len(segs)
     dsu = _DSU(n)
@@ -133,6 +134,24 @@ def link_segments(segs: list, params: InstanceParams = InstanceParams(), inks: n
                 ang = _angle(ea.d, -eb.d)
                 if ang <= params.corner_angle:  # straight through first; a corner only when nothing else fits
                     cands.append((ang / params.junction_angle, members[a], members[b]))
+    crossing = set()  # pairs through one crossing (a junction, or two joined by a short segment)
+    if inks is not None:
+        crossing = {(a, b) for _, a, b in cands}
+        # where two lines cross at a shallow angle they share a few pixels: two junctions joined by a short
+        # segment, which only one of them can keep; the other passes through without it
+        for k, sg in enumerate(segs):
+            ja, jb = sg.junction_start, sg.junction_end
+            if ja < 0 or jb < 0 or ja == jb or sg.length > params.shared_length:
+                continue
+            for a in by_j.get(ja, []):
+                for b in by_j.get(jb, []):
+                    ea, eb = ends[a], ends[b]
+                    if k in (ea.seg, eb.seg) or ea.seg == eb.seg:
+                        continue
+                    ang = _angle(ea.d, -eb.d)
+                    if ang <= params.corner_angle:
+                        cands.append((0.2 + ang / params.junction_angle, a, b))
+                        crossing.add((a, b))
     # pairs across gaps (free ends, and junction ends that found no partner are tried later too)
     pos = np.array([e.p for e in ends]) if ends else np.zeros((0, 2))
     if len(ends) > 1:
@@ -176,7 +195,9 @@ def link_segments(segs: list, params: InstanceParams = InstanceParams(), inks: n
     if inks is not None and len(cands):
         least = np.cos(np.radians(params.ink_angle))
 
-        def unlike(a, b):
+        def unlike(a, b):  # at a crossing only: across a gap (a label box, a dash) inks mix with the box's
+            if (a, b) not in crossing and (b, a) not in crossing:
+                return False
             c = float(inks[ends[a].seg] @ inks[ends[b].seg])
             return bool(np.isfinite(c) and c < least)
         cands = [(cost + 10.0 * unlike(a, b), a, b) for cost, a, b in cands]
