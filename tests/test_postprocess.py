@@ -462,3 +462,30 @@ def test_an_island_arc_crossing_a_speedline_from_inside_the_map_is_dropped():
     assert crosses_from_inside(lines, 10.0) == set()
     assert crosses_from_inside(lines + [arc], 10.0) == {3}
     assert crosses_from_inside(lines + [arc + [160, 0]], 10.0) == set()  # right of every tail: crosses none
+
+
+def test_a_line_passes_through_a_crossing_whose_few_shared_pixels_the_other_line_keeps():
+    from speedline_digitizer.instances import InstanceParams, find_instances
+
+    # a purple speedline (flat, a rounded knee, a steep tail) and a green island arc crossing it at the knee
+    # at a shallow angle: the two strokes share a few skeleton pixels between two junctions, and the
+    # green arc keeps them; the purple line passes from the one junction to the other without them
+    a = np.linspace(0, np.pi / 2, 40)
+    purple = np.vstack([np.column_stack([np.linspace(40, 180, 40), np.full(40, 100.0)]),
+                        np.column_stack([180 + 30 * np.sin(a), 100 + 30 * (1 - np.cos(a))]),
+                        np.column_stack([np.full(20, 210.0), np.linspace(130, 220, 20)])])
+    b = np.linspace(np.pi * 1.05, np.pi * 1.95, 80)
+    green = np.column_stack([200 + 120 * np.cos(b), 160 + 48 * np.sin(b)])
+    img = np.full((260, 360, 3), 255, np.uint8)
+    m = np.zeros(img.shape[:2], bool)
+    for pts, rgb in ((purple, (150, 60, 190)), (green, (60, 170, 60))):
+        line = draw_polyline(m.shape, pts, 3)
+        img[line] = rgb
+        m |= line
+    graph = build_graph(skeletonize(m))
+
+    def end_of_flat_start(paths):
+        return next(p for p in paths if abs(p[0][0] - 40) < 4 and abs(p[0][1] - 100) < 4)[-1]
+    assert np.hypot(*(end_of_flat_start(find_instances(graph, image=img)) - [210, 219])) < 6
+    unshared = InstanceParams(shared_length=0.0)
+    assert np.hypot(*(end_of_flat_start(find_instances(graph, unshared, image=img)) - [210, 219])) > 50
