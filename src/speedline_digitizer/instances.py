@@ -29,6 +29,7 @@ class InstanceParams:
     join_drift: float = 0.08        # px of sideways offset allowed per px of gap between two whole paths
     ink_angle: float = 20.0         # deg between two segments' inks (as RGB directions from the paper) beyond
                                     # which they are two lines (through a crossing)
+    grey_angle: float = 10.0        # deg; an ink this close to grey is black or grey (a box's sides, a grid)
     shared_length: float = 12.0     # px; a segment this short between two junctions may be shared by two lines
 
 
@@ -195,10 +196,14 @@ def link_segments(segs: list, params: InstanceParams = InstanceParams(), inks: n
     if inks is not None and len(cands):
         least = np.cos(np.radians(params.ink_angle))
 
-        def unlike(a, b):  # at a crossing only: across a gap (a label box, a dash) inks mix with the box's
-            if (a, b) not in crossing and (b, a) not in crossing:
+        grey = np.ones(3) / np.sqrt(3.0)
+        chromatic = np.nan_to_num(inks @ grey, nan=1.0) < np.cos(np.radians(params.grey_angle))
+
+        def unlike(a, b):  # through a crossing; across a gap (a dash, a label box) only between two colours:
+            sa, sb = ends[a].seg, ends[b].seg  # next to a box's grey sides a line's ink mixes with theirs
+            if (a, b) not in crossing and (b, a) not in crossing and not (chromatic[sa] and chromatic[sb]):
                 return False
-            c = float(inks[ends[a].seg] @ inks[ends[b].seg])
+            c = float(inks[sa] @ inks[sb])
             return bool(np.isfinite(c) and c < least)
         cands = [(cost + 10.0 * unlike(a, b), a, b) for cost, a, b in cands]
     cands.sort(key=lambda c: c[0])
