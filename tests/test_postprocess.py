@@ -489,3 +489,24 @@ def test_a_line_passes_through_a_crossing_whose_few_shared_pixels_the_other_line
     assert np.hypot(*(end_of_flat_start(find_instances(graph, image=img)) - [210, 219])) < 6
     unshared = InstanceParams(shared_length=0.0)
     assert np.hypot(*(end_of_flat_start(find_instances(graph, unshared, image=img)) - [210, 219])) > 50
+
+
+def test_a_coloured_line_does_not_run_on_along_dashes_of_another_colour():
+    from speedline_digitizer.instances import find_instances
+
+    # a purple line's flat stretch ends a few px before its steep tail; green dashes (an island's) go on
+    # straight from there: across the gap the purple line keeps to its own ink
+    img = np.full((220, 320, 3), 255, np.uint8)
+    m = np.zeros(img.shape[:2], bool)
+    parts = [([[40, 100], [196, 100]], (150, 60, 190)), ([[200, 104], [222, 180]], (150, 60, 190))]
+    parts += [([[x, 100], [x + 8, 100]], (60, 170, 60)) for x in range(204, 300, 14)]
+    for pts, rgb in parts:
+        line = draw_polyline(m.shape, np.array(pts, float), 2)
+        img[line] = rgb
+        m |= line
+    graph = build_graph(skeletonize(m))
+
+    def end_of_flat_start(paths):
+        return next(p for p in paths if abs(p[0][0] - 40) < 4 and abs(p[0][1] - 100) < 4)[-1]
+    assert np.hypot(*(end_of_flat_start(find_instances(graph, image=img)) - [222, 180])) < 6
+    assert np.hypot(*(end_of_flat_start(find_instances(graph)) - [222, 180])) > 50  # mask alone: the dashes
