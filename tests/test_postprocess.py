@@ -425,27 +425,36 @@ def test_short_lowest_speedline_on_the_surge_line_is_kept_but_a_short_fragment_i
     assert not any(abs(x - 400) < 10 and abs(y - 170) < 10 for x, y in starts)  # the fragment
 
 
+PURPLE, GREEN = (150, 60, 190), (60, 170, 60)
+
+
+def inked(shape, strokes, width):
+    """A white map with coloured polylines ((points, rgb), ...) drawn on it, and its skeleton graph."""
+    img = np.full((*shape, 3), 255, np.uint8)
+    m = np.zeros(shape, bool)
+    for pts, rgb in strokes:
+        line = draw_polyline(shape, np.asarray(pts, float), width)
+        img[line] = rgb
+        m |= line
+    return img, build_graph(skeletonize(m))
+
+
+def miss(paths, start, end) -> float:
+    """How far (px) from `end` the path that starts at `start` ends."""
+    p = next(p for p in paths if np.hypot(*(p[0] - start)) < 4)
+    return float(np.hypot(*(p[-1] - end)))
+
+
 def test_at_a_crossing_a_line_keeps_its_own_ink():
     from speedline_digitizer.instances import find_instances
 
     # a purple speedline runs flat into its knee and falls steeply; a dash of a green island line starts at
     # the knee, the straighter way on from the flat stretch: with the map's colours the purple line keeps
     # its tail
-    purple = np.array([[40, 100], [200, 100], [230, 180]], float)
-    green = np.array([[200, 100], [260, 148]], float)
-    img = np.full((220, 300, 3), 255, np.uint8)
-    m = np.zeros(img.shape[:2], bool)
-    for pts, rgb in ((purple, (150, 60, 190)), (green, (60, 170, 60))):
-        line = draw_polyline(m.shape, pts, 2)
-        img[line] = rgb
-        m |= line
-    graph = build_graph(skeletonize(m))
-
-    def flat_start_ends_at(paths):
-        p = next(p for p in paths if abs(p[0][0] - 40) < 4 and abs(p[0][1] - 100) < 4)
-        return p[-1]
-    assert np.hypot(*(flat_start_ends_at(find_instances(graph, image=img)) - [230, 180])) < 6
-    assert np.hypot(*(flat_start_ends_at(find_instances(graph)) - [230, 180])) > 20  # mask alone: the green way
+    img, graph = inked((220, 300), [([[40, 100], [200, 100], [230, 180]], PURPLE),
+                                    ([[200, 100], [260, 148]], GREEN)], 2)
+    assert miss(find_instances(graph, image=img), [40, 100], [230, 180]) < 6
+    assert miss(find_instances(graph), [40, 100], [230, 180]) > 20  # the mask alone: the green way
 
 
 def test_an_island_arc_crossing_a_speedline_from_inside_the_map_is_dropped():
@@ -476,19 +485,9 @@ def test_a_line_passes_through_a_crossing_whose_few_shared_pixels_the_other_line
                         np.column_stack([np.full(20, 210.0), np.linspace(130, 220, 20)])])
     b = np.linspace(np.pi * 1.05, np.pi * 1.95, 80)
     green = np.column_stack([200 + 120 * np.cos(b), 160 + 48 * np.sin(b)])
-    img = np.full((260, 360, 3), 255, np.uint8)
-    m = np.zeros(img.shape[:2], bool)
-    for pts, rgb in ((purple, (150, 60, 190)), (green, (60, 170, 60))):
-        line = draw_polyline(m.shape, pts, 3)
-        img[line] = rgb
-        m |= line
-    graph = build_graph(skeletonize(m))
-
-    def end_of_flat_start(paths):
-        return next(p for p in paths if abs(p[0][0] - 40) < 4 and abs(p[0][1] - 100) < 4)[-1]
-    assert np.hypot(*(end_of_flat_start(find_instances(graph, image=img)) - [210, 219])) < 6
-    unshared = InstanceParams(shared_length=0.0)
-    assert np.hypot(*(end_of_flat_start(find_instances(graph, unshared, image=img)) - [210, 219])) > 50
+    img, graph = inked((260, 360), [(purple, PURPLE), (green, GREEN)], 3)
+    assert miss(find_instances(graph, image=img), [40, 100], [210, 219]) < 6
+    assert miss(find_instances(graph, InstanceParams(shared_length=0.0), image=img), [40, 100], [210, 219]) > 50
 
 
 def test_a_coloured_line_does_not_run_on_along_dashes_of_another_colour():
@@ -496,17 +495,8 @@ def test_a_coloured_line_does_not_run_on_along_dashes_of_another_colour():
 
     # a purple line's flat stretch ends a few px before its steep tail; green dashes (an island's) go on
     # straight from there: across the gap the purple line keeps to its own ink
-    img = np.full((220, 320, 3), 255, np.uint8)
-    m = np.zeros(img.shape[:2], bool)
-    parts = [([[40, 100], [196, 100]], (150, 60, 190)), ([[200, 104], [222, 180]], (150, 60, 190))]
-    parts += [([[x, 100], [x + 8, 100]], (60, 170, 60)) for x in range(204, 300, 14)]
-    for pts, rgb in parts:
-        line = draw_polyline(m.shape, np.array(pts, float), 2)
-        img[line] = rgb
-        m |= line
-    graph = build_graph(skeletonize(m))
-
-    def end_of_flat_start(paths):
-        return next(p for p in paths if abs(p[0][0] - 40) < 4 and abs(p[0][1] - 100) < 4)[-1]
-    assert np.hypot(*(end_of_flat_start(find_instances(graph, image=img)) - [222, 180])) < 6
-    assert np.hypot(*(end_of_flat_start(find_instances(graph)) - [222, 180])) > 50  # mask alone: the dashes
+    strokes = [([[40, 100], [196, 100]], PURPLE), ([[200, 104], [222, 180]], PURPLE)]
+    strokes += [([[x, 100], [x + 8, 100]], GREEN) for x in range(204, 300, 14)]
+    img, graph = inked((220, 320), strokes, 2)
+    assert miss(find_instances(graph, image=img), [40, 100], [222, 180]) < 6
+    assert miss(find_instances(graph), [40, 100], [222, 180]) > 50  # the mask alone: along the dashes

@@ -114,8 +114,10 @@ def segment_inks(segs: list, image: np.ndarray, mask: np.ndarray | None = None, 
 def link_segments(segs: list, params: InstanceParams = InstanceParams(), inks: np.ndarray | None = None) -> list:
     """Chains of segment indices with orientation: list of [(seg, reversed), ...].
 
-    inks (n x 3, from `segment_inks`): through a junction, two segments of clearly different inks (a
-    purple speedline and the green island it crosses) are paired only after every pairing of like inks."""
+    inks (n x 3, from `segment_inks`): two segments of clearly different inks (a purple speedline and the
+    green island it crosses) are paired only after every pairing of like inks: through a crossing always,
+    across a gap only when both inks are colours (beside a label box's grey sides a line's ink mixes with
+    theirs)."""
     ends = _ends(segs, params.tangent_span)
     n = len(segs)
     dsu = _DSU(n)
@@ -195,12 +197,10 @@ def link_segments(segs: list, params: InstanceParams = InstanceParams(), inks: n
                         cands.append((2.0 + (sa + sb) / params.max_gap + turn / 90.0, a, b))
     if inks is not None and len(cands):
         least = np.cos(np.radians(params.ink_angle))
+        chromatic = np.nan_to_num(inks @ (np.ones(3) / np.sqrt(3.0)), nan=1.0) < np.cos(np.radians(params.grey_angle))
 
-        grey = np.ones(3) / np.sqrt(3.0)
-        chromatic = np.nan_to_num(inks @ grey, nan=1.0) < np.cos(np.radians(params.grey_angle))
-
-        def unlike(a, b):  # through a crossing; across a gap (a dash, a label box) only between two colours:
-            sa, sb = ends[a].seg, ends[b].seg  # next to a box's grey sides a line's ink mixes with theirs
+        def unlike(a, b):
+            sa, sb = ends[a].seg, ends[b].seg
             if (a, b) not in crossing and (b, a) not in crossing and not (chromatic[sa] and chromatic[sb]):
                 return False
             c = float(inks[sa] @ inks[sb])
@@ -291,7 +291,7 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
     frames: the insides of label boxes drawn on the lines (x0, y0, x1, y1): paths are cut where they
     enter one (what is traced on a box, its sides or text, is not the line it hides); a piece that ends
     at one is kept however short (the stretch between the surge line and a box) and joined across it.
-    image (RGB, the map): segments of unlike inks are paired last at crossings and gaps (`link_segments`)."""
+    image (RGB, the map): segments of unlike inks are paired last (`segment_inks`, `link_segments`)."""
     segs = prune_spurs(graph, params.spur_length)
     chains = link_segments(segs, params, segment_inks(segs, image, mask) if image is not None else None)
     paths = [q for c in chains for q in split_reversals(orient(chain_pixels(segs, c)))]

@@ -139,15 +139,15 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     if image is not None and curves:
         curves = [c for c in curves if not on_grid_line(c.pixels, image, plot_box)
                   and not on_fill_edge(c.pixels, colour, offset=width / 2 + 2)]
+    w = (plot_box[2] - plot_box[0]) if plot_box is not None else m.shape[1]
     if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text) ...
         lengths = [path_length(c.pixels) for c in curves]
         least = max(params.min_length, RELATIVE_MIN_LENGTH * max(lengths))
         short = [c for c, n in zip(curves, lengths) if n < least]
         curves = [c for c, n in zip(curves, lengths) if n >= least]
         # ... unless they continue the map's sequence of speedlines below its lowest one
-        curves += low_speedlines(short, curves, (plot_box[2] - plot_box[0]) if plot_box is not None else m.shape[1])
+        curves += low_speedlines(short, curves, w)
     if len(curves) >= 3:
-        w = (plot_box[2] - plot_box[0]) if plot_box is not None else m.shape[1]
         inside = starts_inside([c.pixels for c in curves], max(10.0, 0.02 * w))
         curves = [c for k, c in enumerate(curves) if k not in inside]
         across = crosses_from_inside([c.pixels for c in curves], max(10.0, 0.02 * w))
@@ -216,8 +216,8 @@ def low_speedlines(short: list, curves: list, width: float, near: float = 4.0) -
     speedlines' surge ends (within 1.5 % of the plot's width, or three times their own scatter), beyond
     the lowest of them by at most 2.5 times their spacing, runs right and falls into a choke tail (its end
     lower than its start by 15 % of its length: R-lines and the surge line rise, grid pieces run flat,
-    text starts anywhere) and is no strand of a longer curve (a
-    fifth of it or more within `near` px of one)."""
+    text starts anywhere) and is no strand of a longer curve (a fifth of it or more within `near` px of
+    one)."""
     from scipy.spatial import cKDTree
 
     if len(curves) < 3 or not short:
