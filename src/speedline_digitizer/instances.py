@@ -293,6 +293,8 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
     at one is kept however short (the stretch between the surge line and a box) and joined across it.
     image (RGB, the map): segments of unlike inks are paired last (`segment_inks`, `link_segments`)."""
     segs = prune_spurs(graph, params.spur_length)
+    if len(frames):  # a box's own sides, traced by the segmenter, must not take a line's ends from it
+        segs = [sg for sg in segs if not any(_along_frame(sg.rc[:, ::-1], f) for f in frames)]
     chains = link_segments(segs, params, segment_inks(segs, image, mask) if image is not None else None)
     paths = [q for c in chains for q in split_reversals(orient(chain_pixels(segs, c)))]
     if len(frames):  # a box hides its line: what is traced on it (its sides, its text) is no speedline
