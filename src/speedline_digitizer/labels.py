@@ -848,10 +848,12 @@ def enforce_order(curves: list) -> list:
     return out
 
 
-def split_merged(img: np.ndarray, cands: list) -> list:
+def split_merged(img, cands: list) -> list:
     """Two neighbouring labels read as one number ('68' and '73' as '6873'): a value far above the others
     whose box has a blank gap near its middle is read again as two halves; the halves that read as
-    speeds of the map's scale replace it."""
+    speeds of the map's scale replace it.
+
+    img: the image, or a function that makes it (called only when a reading looks like two)."""
     vals = [v for _, v in cands]
     if len(vals) < 3:
         return cands
@@ -862,6 +864,8 @@ def split_merged(img: np.ndarray, cands: list) -> list:
         if not (v > 8 * med and digits.isdigit() and len(digits) >= 4):
             out.append((tb, v))
             continue
+        if callable(img):
+            img = img()
         x0, y0, x1, y1 = (int(round(q)) for q in tb.box)
         ink = _text_ink(img[max(0, y0):y1 + 1, max(0, x0):x1 + 1])
         if ink is None:
@@ -984,14 +988,19 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     Readings off the map's scale take no curve (:func:`_on_scale`). Two labels read as one are
     split on the painted-out copy (a curve's tail between them hides the gap). When at most half the
     curves got a label, a legend under the plot (:func:`legend_below`) is looked for too."""
-    erased = erase_grid(erase_curves(img, curves), plot_box)
+    copy = []
+
+    def erased():  # made once, and only when a reading needs it
+        if not copy:
+            copy.append(erase_grid(erase_curves(img, curves), plot_box))
+        return copy[0]
     cands = candidate_labels(img, plot_box)
     if _n_speeds(cands) < len(curves):  # small print: read again scaled up; those readings win where both read
         cands = _merged(candidate_labels(img, plot_box, upscale=True), cands)
     if _n_speeds(cands) < len(curves):
         # read again with the curves painted out: a line through a label (its own, a neighbour's) spoils it;
         # labels on their line (inline) vanish there, so the first readings are kept
-        cands = _merged(cands, candidate_labels(erased, plot_box, upscale=True))
+        cands = _merged(cands, candidate_labels(erased(), plot_box, upscale=True))
     cands = split_merged(erased, cands)
     if _n_speeds(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + boxed_labels(img, cands, plot_box)
