@@ -97,14 +97,14 @@ def segment_inks(segs: list, image: np.ndarray, mask: np.ndarray | None = None, 
     out = np.full((len(segs), 3), np.nan)
     if image is None or image.ndim != 3 or not segs:
         return out
-    img = image[..., :3].astype(float)
-    off = img[::4, ::4][~mask[::4, ::4]] if mask is not None and (~mask[::4, ::4]).any() else img[::4, ::4].reshape(-1, 3)
-    paper = np.median(off, axis=0)
+    sub = image[::4, ::4, :3]  # (no float copy of the whole page: only the pixels read are converted)
+    off = sub[~mask[::4, ::4]] if mask is not None else sub.reshape(-1, 3)
+    paper = np.median((off if len(off) else sub.reshape(-1, 3)).astype(float), axis=0)
     for i, s in enumerate(segs):
         k = min(skip, max(0, (len(s.rc) - least) // 2))
         rc = np.round(s.rc[k:len(s.rc) - k]).astype(int)
         if len(rc) >= least:
-            v = paper - np.median(img[rc[:, 0], rc[:, 1]], axis=0)
+            v = paper - np.median(image[rc[:, 0], rc[:, 1], :3].astype(float), axis=0)
             n = float(np.hypot.reduce(v))
             if n >= faint:
                 out[i] = v / n
