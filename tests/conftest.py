@@ -2,6 +2,16 @@ import numpy as np
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory):
+    """Exported ONNX graphs of the tests' throwaway models go to a temporary folder, not the user's cache."""
+    mp = pytest.MonkeyPatch()
+    d = tmp_path_factory.mktemp("onnx-cache")
+    mp.setenv("SPEEDLINE_CACHE", str(d))
+    yield d
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def synth_dir(tmp_path_factory):
     """8 maps of series 11, written once through the CLI (as users run it)."""

@@ -44,6 +44,36 @@ def test_inference_full_resolution_and_tiled(tmp_path):
     assert np.allclose(seg.predict(img, max_side=130), prob)
 
 
+def test_onnx_exports_are_cached_and_only_the_most_recent_kept(tmp_path, monkeypatch):
+    import os
+
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("SPEEDLINE_CACHE", str(cache))
+    old = []
+    for i in range(5):  # exports of weights used long ago, oldest first
+        f = cache / f"unet-old{i}.onnx"
+        f.write_bytes(b"x")
+        os.utime(f, (1_000_000 + i, 1_000_000 + i))
+        old.append(f)
+    (cache / "notes.txt").write_text("not an export")
+    p = tmp_path / "w.safetensors"
+    save_weights(build_model(TINY), TINY, p)
+    seg = Segmenter.load(p, device="cpu", backend="onnx")
+    assert seg.session is not None
+    names = sorted(f.name for f in cache.glob("unet-*.onnx"))
+    new = [n for n in names if not n.startswith("unet-old")]
+    assert len(new) == 1 and names == sorted(new + ["unet-old2.onnx", "unet-old3.onnx", "unet-old4.onnx"])
+    assert (cache / "notes.txt").exists()
+    # loading the same weights again reuses the export and marks it used
+    os.utime(cache / new[0], (1_000_000, 1_000_000))
+    Segmenter.load(p, device="cpu", backend="onnx")
+    assert (cache / new[0]).stat().st_mtime > 2_000_000
+    assert len(list(cache.glob("unet-*.onnx"))) == 4
+
+
 def test_average_weights_is_the_weighted_mean_of_like_models(tmp_path):
     from speedline_digitizer.segment import average_weights
 

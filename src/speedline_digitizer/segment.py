@@ -280,6 +280,32 @@ def _predict_tiled(model, device, x: np.ndarray, tile: int, overlap: int) -> np.
     return out
 
 
+ONNX_CACHE_KEEP = 4
+
+
+def onnx_cache_dir() -> Path:
+    """Where exported ONNX graphs are kept: `$SPEEDLINE_CACHE`, else `~/.cache/speedline_digitizer`."""
+    import os
+
+    return Path(os.environ.get("SPEEDLINE_CACHE", Path.home() / ".cache" / "speedline_digitizer"))
+
+
+def prune_onnx_cache(cache: Path, keep: int = ONNX_CACHE_KEEP) -> list[Path]:
+    """Delete all but the `keep` most recently used exports (`unet-*.onnx`) in `cache`; returns the deleted.
+
+    Each weights file gets its own export (about 45 MB for the shipped model), so retraining would otherwise
+    fill the disk with graphs of weights no longer used."""
+    files = sorted(cache.glob("unet-*.onnx"), key=lambda p: p.stat().st_mtime, reverse=True)
+    gone = []
+    for p in files[keep:]:
+        try:
+            p.unlink()
+            gone.append(p)
+        except OSError:  # another process removed or holds it: leave it
+            pass
+    return gone
+
+
 def _onnx_session(model, weights_path: Path):
     """An ONNX Runtime session for the model, exported once per weights file into a cache folder."""
     import hashlib
@@ -289,10 +315,12 @@ def _onnx_session(model, weights_path: Path):
     import onnxruntime as ort
     import torch
 
-    cache = Path(os.environ.get("SPEEDLINE_CACHE", Path.home() / ".cache" / "speedline_digitizer"))
+    cache = onnx_cache_dir()
     key = hashlib.sha256(Path(weights_path).read_bytes()).hexdigest()[:16]
     f = cache / f"unet-{key}.onnx"
-    if not f.is_file():
+    if f.is_file():
+        os.utime(f)  # mark as used: pruning keeps the most recently used exports
+    else:
         import onnx  # noqa: F401  (the exporter needs it; ImportError -> torch backend)
 
         cache.mkdir(parents=True, exist_ok=True)
@@ -306,6 +334,7 @@ def _onnx_session(model, weights_path: Path):
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+        prune_onnx_cache(cache)
     so = ort.SessionOptions()
     so.intra_op_num_threads = max(1, torch.get_num_threads())
     so.log_severity_level = 3
