@@ -500,3 +500,35 @@ def test_a_coloured_line_does_not_run_on_along_dashes_of_another_colour():
     img, graph = inked((220, 320), strokes, 2)
     assert miss(find_instances(graph, image=img), [40, 100], [222, 180]) < 6
     assert miss(find_instances(graph), [40, 100], [222, 180]) > 50  # the mask alone: along the dashes
+
+
+def test_a_line_is_joined_through_a_marker_at_its_knee_and_between_markers_down_its_tail():
+    import cv2
+
+    from speedline_digitizer.instances import InstanceParams, join_gaps
+
+    # a flat stretch ends at a filled dot (a measured point at the knee); the tail leaves it downwards, a
+    # 90-degree turn seen by no segmenter; two more dots cut the tail into pieces shorter than min_length
+    flat = np.column_stack([np.arange(40.0, 141.0), np.full(101, 100.0)])
+    tail1 = np.column_stack([np.full(31, 150.0), np.arange(110.0, 141.0)])
+    tail2 = np.column_stack([np.full(31, 150.0), np.arange(160.0, 191.0)])
+    grey = np.full((240, 240), 255.0)
+    mask = np.zeros((240, 240), bool)
+    for p in (flat, tail1, tail2):
+        mask |= draw_polyline(mask.shape, p, 2)
+        grey[mask] = 20.0
+    paper = grey.copy()
+    for c in ((147, 103), (150, 150)):  # the dots (on the knee; between the tail's pieces)
+        cv2.circle(grey, c, 7, 0.0, -1)
+    params = InstanceParams(spur_length=7.5, max_gap=48.0, min_length=60.0)
+    assert len(join_gaps([flat], params, extra=[tail1, tail2])) == 1  # no image: the knee is too sharp
+    assert len(join_gaps([flat], params, extra=[tail1, tail2], grey=paper, mask=mask)[0]) == len(flat)  # no dot
+    (joined,) = join_gaps([flat], params, extra=[tail1, tail2], grey=grey, mask=mask)
+    assert np.allclose(joined[0], flat[0]) and np.allclose(joined[-1], tail2[-1])
+    # the short pieces alone are never a path of their own
+    assert join_gaps([], params, extra=[tail1, tail2], grey=grey, mask=mask) == []
+    # a thin stroke in the gap (another line's stub, a grid tick) is no marker
+    stroke = paper.copy()
+    stroke[100:140, 143:145] = 0.0
+    assert len(join_gaps([flat], params, extra=[tail1], grey=stroke, mask=mask)[0]) == len(flat)
+

@@ -300,11 +300,54 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
     if len(frames):  # a box hides its line: what is traced on it (its sides, its text) is no speedline
         paths = [q for p in paths for q in _cut_at_frames(p, frames)]
         paths = [p for p in paths if not any(_along_frame(p, f) for f in frames)]
-    paths = [orient(p) for p in paths if path_length(p) >= params.min_length
-             or (path_length(p) >= 3.0 and _at_frame(p, frames) is not None)]
-    paths = merge_overlaps(paths, params.merge_distance, params.tangent_span, mask=mask)
-    paths = drop_duplicates(paths, params.duplicate_distance)
-    return join_gaps(paths, params, frames)
+    paths = [orient(p) for p in paths]
+    kept = [p for p in paths if path_length(p) >= params.min_length
+            or (path_length(p) >= 3.0 and _at_frame(p, frames) is not None)]
+    kept = merge_overlaps(kept, params.merge_distance, params.tangent_span, mask=mask)
+    kept = drop_duplicates(kept, params.duplicate_distance)
+    # shorter pieces (a choke tail between markers) may still continue a kept path across a gap
+    short = [p for p in paths if 2 * params.spur_length <= path_length(p) < params.min_length
+             and _at_frame(p, frames) is None]
+    if kept and short:  # not a strand of a stroke already traced (half of it that near a kept path)
+        from scipy.spatial import cKDTree
+
+        tree, d = cKDTree(np.vstack(kept)), params.merge_distance
+        short = [p for p in short if np.mean(tree.query(p, distance_upper_bound=d)[0] <= d) < 0.5]
+    grey = None
+    if image is not None:
+        grey = image.mean(axis=2) if image.ndim == 3 else image.astype(float)
+    return join_gaps(kept, params, frames, extra=short, grey=grey, mask=mask)
+
+
+def marker_between(grey: np.ndarray, mask: np.ndarray | None, p: np.ndarray, q: np.ndarray,
+                   margin: float = 40.0, least: float = 0.2, round_: float = 0.25) -> bool:
+    """Whether a marker (a filled or outlined dot, square, triangle...) hides the gap between p and q (x, y).
+
+    Ink (darker than the paper nearby by `margin`) that is not the traced strokes (`mask`) must cover at
+    least `least` of the disc on the gap and spread both ways (its lesser axis at least `round_` of its
+    greater): a stroke's unseen stretch is a line, a marker a blob."""
+    H, W = grey.shape
+    mid = (p + q) / 2
+    r = max(3.0, float(np.hypot(*(q - p))) / 2 + 1.0)
+    R = int(np.ceil(3 * r))
+    cx, cy = int(round(mid[0])), int(round(mid[1]))
+    x0, x1, y0, y1 = max(0, cx - R), min(W, cx + R + 1), max(0, cy - R), min(H, cy + R + 1)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return False
+    win = grey[y0:y1, x0:x1]
+    paper = float(np.percentile(win, 90))
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    disc = np.hypot(xx - mid[0], yy - mid[1]) <= r
+    ink = (win < paper - margin) & disc
+    if mask is not None:
+        import cv2
+
+        ink &= ~cv2.dilate(mask[y0:y1, x0:x1].astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    n = int(ink.sum())
+    if n < 6 or n < least * disc.sum():
+        return False
+    ev = np.linalg.eigvalsh(np.cov(np.vstack([xx[ink], yy[ink]]).astype(float)))
+    return bool(ev[0] >= round_ ** 2 * ev[1])
 
 
 def _frame_of(pt: np.ndarray, frames: list, margin: float = 4.0):
@@ -346,7 +389,8 @@ def _at_frame(p: np.ndarray, frames: list):
     return k if k is not None else _frame_of(p[-1], frames)
 
 
-def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: list = ()) -> list:
+def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: list = (), extra: list = (),
+              grey: np.ndarray | None = None, mask: np.ndarray | None = None) -> list:
     """Join whole paths end to start across a gap (a label box, a row of markers hides the line there).
 
     Segment ends seen at the graph stage point badly where a marker or a box edge leaves stubs; a whole
@@ -355,14 +399,20 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: li
     the gap's chord lies between them as for a smooth arc (off each direction by at most 3/4 of the
     turn, or by the angle of `lateral_slack + join_drift * gap` px sideways), and no other path crosses
     the gap. Across a label box (`frames`: A's end and B's start at the same box) the line may turn by up
-    to 90 degrees (a box at the knee). Cheapest pairs first; each end is used once.
+    to 90 degrees (a box at the knee), and so across a short gap that a marker hides (`grey`, the map in
+    grey levels, and `mask`, the traced strokes: `marker_between`), gaps of at most `marker_gap()` px.
+    `extra`: shorter pieces that may continue a path (a choke tail drawn between markers); they never
+    stand alone in the output nor keep two other pieces apart. Cheapest pairs first; each end is used once.
     """
     from scipy.spatial import cKDTree
 
     paths = [p for p in paths if len(p) >= 2]
+    n_main = len(paths)
+    paths = paths + [p for p in extra if len(p) >= 2]
     n = len(paths)
     if n < 2:
-        return paths
+        return paths[:n_main]
+    near_marker = marker_gap(params, grey.shape if grey is not None else None)
     span = params.tangent_span
     reach = 2 * params.max_gap
     ends = np.array([p[-1] for p in paths])
@@ -388,13 +438,18 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: li
         chord = v / dist
         dev = max(_angle(d_end[i], chord), _angle(chord, -d_start[j]))
         tol = max(np.degrees(np.arctan((params.lateral_slack + params.join_drift * dist) / dist)), 0.75 * turn)
-        if not boxed and (turn > params.join_angle or dev > tol):
+        if not boxed and dev > tol:
             continue
+        marked = False
+        if not boxed and turn > params.join_angle:  # a bend is seen only under a marker
+            if not (turn <= 90.0 and dist <= near_marker and marker_between(grey, mask, ends[i], starts[j])):
+                continue
+            marked = True
         # nothing else in the gap: another path crossing it is a different line in between
         gap = ends[i] + np.linspace(0.15, 0.85, max(2, int(dist / 2)))[:, None] * v
-        if not boxed and any(k not in (i, j) and (trees[k].query(gap)[0] <= 1.5).any() for k in range(n)):
+        if not boxed and any(k not in (i, j) and (trees[k].query(gap)[0] <= 1.5).any() for k in range(n_main)):
             continue  # (a box's gap lies under the box: lines crossing it there, R-lines, are not seen)
-        cands.append((dist / params.max_gap + dev / 30.0 + turn / 60.0, i, j, boxed))
+        cands.append((dist / params.max_gap + dev / 30.0 + turn / 60.0, i, j, boxed or marked))
     cands.sort(key=lambda c: c[:3])
     nxt, prev, dsu, filled = {}, {}, _DSU(n), set()
     for _, i, j, boxed in cands:
@@ -409,6 +464,7 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: li
         if i in prev:
             continue
         chain = [paths[i]]
+        members = [i]
         while i in nxt:
             if i in filled:  # the box hides the line: its chord, a point a pixel, so the spline does not swing
                 a, b = paths[i][-1], paths[nxt[i]][0]
@@ -416,8 +472,17 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: li
                 chain.append(a + t * (b - a))
             i = nxt[i]
             chain.append(paths[i])
-        out.append(np.vstack(chain))
+            members.append(i)
+        if min(members) < n_main:
+            out.append(np.vstack(chain))
     return out
+
+
+def marker_gap(params: InstanceParams, shape: tuple | None) -> float:
+    """The widest gap (px) a marker may hide: about a marker's size on a map of this size."""
+    if shape is None:
+        return 0.0
+    return max(24.0, 0.015 * max(shape))
 
 
 def _direction(xy: np.ndarray, at_end: bool, span: int) -> np.ndarray:
