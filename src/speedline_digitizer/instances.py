@@ -291,7 +291,8 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
     frames: the insides of label boxes drawn on the lines (x0, y0, x1, y1): paths are cut where they
     enter one (what is traced on a box, its sides or text, is not the line it hides); a piece that ends
     at one is kept however short (the stretch between the surge line and a box) and joined across it.
-    image (RGB, the map): segments of unlike inks are paired last (`segment_inks`, `link_segments`)."""
+    image (RGB, the map): segments of unlike inks are paired last (`segment_inks`, `link_segments`), and
+    a marker may hide a bend (`join_gaps`). Pieces shorter than `min_length` only continue kept paths."""
     segs = prune_spurs(graph, params.spur_length)
     if len(frames):  # a box's own sides, traced by the segmenter, must not take a line's ends from it
         segs = [sg for sg in segs if not any(_along_frame(sg.rc[:, ::-1], f) for f in frames)]

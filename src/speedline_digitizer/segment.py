@@ -319,7 +319,10 @@ def _onnx_session(model, weights_path: Path):
     key = hashlib.sha256(Path(weights_path).read_bytes()).hexdigest()[:16]
     f = cache / f"unet-{key}.onnx"
     if f.is_file():
-        os.utime(f)  # mark as used: pruning keeps the most recently used exports
+        try:
+            os.utime(f)  # mark as used: pruning keeps the most recently used exports
+        except OSError:  # a read-only cache is still read
+            pass
     else:
         import onnx  # noqa: F401  (the exporter needs it; ImportError -> torch backend)
 
