@@ -522,13 +522,13 @@ def test_a_line_is_joined_through_a_marker_at_its_knee_and_between_markers_down_
         cv2.circle(grey, c, 7, 0.0, -1)
     params = InstanceParams(spur_length=7.5, max_gap=48.0, min_length=60.0)
     assert len(join_gaps([flat], params, extra=[tail1, tail2])) == 1  # no image: the knee is too sharp
-    assert len(join_gaps([flat], params, extra=[tail1, tail2], grey=paper, mask=mask)[0]) == len(flat)  # no dot
-    (joined,) = join_gaps([flat], params, extra=[tail1, tail2], grey=grey, mask=mask)
+    assert len(join_gaps([flat], params, extra=[tail1, tail2], image=paper, mask=mask)[0]) == len(flat)  # no dot
+    (joined,) = join_gaps([flat], params, extra=[tail1, tail2], image=grey, mask=mask)
     assert np.allclose(joined[0], flat[0]) and np.allclose(joined[-1], tail2[-1])
     # the short pieces alone are never a path of their own
-    assert join_gaps([], params, extra=[tail1, tail2], grey=grey, mask=mask) == []
+    assert join_gaps([], params, extra=[tail1, tail2], image=grey, mask=mask) == []
     # a thin stroke in the gap (another line's stub, a grid tick) is no marker
     stroke = paper.copy()
     stroke[100:140, 143:145] = 0.0
-    assert len(join_gaps([flat], params, extra=[tail1], grey=stroke, mask=mask)[0]) == len(flat)
+    assert len(join_gaps([flat], params, extra=[tail1], image=stroke, mask=mask)[0]) == len(flat)
 

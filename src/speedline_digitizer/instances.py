@@ -314,20 +314,18 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
 
         tree, d = cKDTree(np.vstack(kept)), params.merge_distance
         short = [p for p in short if np.mean(tree.query(p, distance_upper_bound=d)[0] <= d) < 0.5]
-    grey = None
-    if image is not None:
-        grey = image.mean(axis=2) if image.ndim == 3 else image.astype(float)
-    return join_gaps(kept, params, frames, extra=short, grey=grey, mask=mask)
+    return join_gaps(kept, params, frames, extra=short, image=image, mask=mask)
 
 
-def marker_between(grey: np.ndarray, mask: np.ndarray | None, p: np.ndarray, q: np.ndarray,
+def marker_between(image: np.ndarray, mask: np.ndarray | None, p: np.ndarray, q: np.ndarray,
                    margin: float = 40.0, least: float = 0.2, round_: float = 0.25) -> bool:
-    """Whether a marker (a filled or outlined dot, square, triangle...) hides the gap between p and q (x, y).
+    """Whether a marker (a filled or outlined dot, square, triangle...) hides the gap between p and q (x, y)
+    in the map `image` (RGB or grey; only a window around the gap is read).
 
     Ink (darker than the paper nearby by `margin`) that is not the traced strokes (`mask`) must cover at
     least `least` of the disc on the gap and spread both ways (its lesser axis at least `round_` of its
     greater): a stroke's unseen stretch is a line, a marker a blob."""
-    H, W = grey.shape
+    H, W = image.shape[:2]
     mid = (p + q) / 2
     r = max(3.0, float(np.hypot(*(q - p))) / 2 + 1.0)
     R = int(np.ceil(3 * r))
@@ -335,7 +333,8 @@ def marker_between(grey: np.ndarray, mask: np.ndarray | None, p: np.ndarray, q: 
     x0, x1, y0, y1 = max(0, cx - R), min(W, cx + R + 1), max(0, cy - R), min(H, cy + R + 1)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return False
-    win = grey[y0:y1, x0:x1]
+    win = image[y0:y1, x0:x1]
+    win = win.mean(axis=2) if win.ndim == 3 else win.astype(float)
     paper = float(np.percentile(win, 90))
     yy, xx = np.mgrid[y0:y1, x0:x1]
     disc = np.hypot(xx - mid[0], yy - mid[1]) <= r
@@ -391,7 +390,7 @@ def _at_frame(p: np.ndarray, frames: list):
 
 
 def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: list = (), extra: list = (),
-              grey: np.ndarray | None = None, mask: np.ndarray | None = None) -> list:
+              image: np.ndarray | None = None, mask: np.ndarray | None = None) -> list:
     """Join whole paths end to start across a gap (a label box, a row of markers hides the line there).
 
     Segment ends seen at the graph stage point badly where a marker or a box edge leaves stubs; a whole
@@ -400,8 +399,8 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: li
     the gap's chord lies between them as for a smooth arc (off each direction by at most 3/4 of the
     turn, or by the angle of `lateral_slack + join_drift * gap` px sideways), and no other path crosses
     the gap. Across a label box (`frames`: A's end and B's start at the same box) the line may turn by up
-    to 90 degrees (a box at the knee), and so across a short gap that a marker hides (`grey`, the map in
-    grey levels, and `mask`, the traced strokes: `marker_between`), gaps of at most `marker_gap()` px.
+    to 90 degrees (a box at the knee), and so across a short gap that a marker hides (`image`, the map,
+    and `mask`, the traced strokes: `marker_between`), gaps of at most `marker_gap()` px.
     `extra`: shorter pieces that may continue a path (a choke tail drawn between markers); they never
     stand alone in the output nor keep two other pieces apart. Cheapest pairs first; each end is used once.
     """
@@ -413,7 +412,7 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: li
     n = len(paths)
     if n < 2:
         return paths[:n_main]
-    near_marker = marker_gap(params, grey.shape if grey is not None else None)
+    near_marker = marker_gap(params, image.shape[:2] if image is not None else None)
     span = params.tangent_span
     reach = 2 * params.max_gap
     ends = np.array([p[-1] for p in paths])
@@ -443,7 +442,7 @@ def join_gaps(paths: list, params: InstanceParams = InstanceParams(), frames: li
             continue
         marked = False
         if not boxed and turn > params.join_angle:  # a bend is seen only under a marker
-            if not (turn <= 90.0 and dist <= near_marker and marker_between(grey, mask, ends[i], starts[j])):
+            if not (turn <= 90.0 and dist <= near_marker and marker_between(image, mask, ends[i], starts[j])):
                 continue
             marked = True
         # nothing else in the gap: another path crossing it is a different line in between
