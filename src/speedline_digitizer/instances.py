@@ -313,7 +313,7 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
         from scipy.spatial import cKDTree
 
         tree, d = cKDTree(np.vstack(kept)), params.merge_distance
-        short = [p for p in short if np.mean(tree.query(p, distance_upper_bound=d)[0] <= d) < 0.5]
+        short = [p for p in short if share_near(tree, p, d) < 0.5]
     return join_gaps(kept, params, frames, extra=short, image=image, mask=mask)
 
 
@@ -545,6 +545,11 @@ def merge_overlaps(paths: list, distance: float, span: int = 8, max_angle: float
     return paths
 
 
+def share_near(tree, xy: np.ndarray, distance: float) -> float:
+    """The share of a path's points within `distance` px of the points in a `cKDTree`."""
+    return float(np.mean(tree.query(xy, distance_upper_bound=distance)[0] <= distance))
+
+
 def drop_duplicates(paths: list, distance: float) -> list:
     """Drop a path that lies (90 %) within `distance` px of a longer one: a parallel strand of the same stroke."""
     from scipy.spatial import cKDTree
@@ -553,7 +558,7 @@ def drop_duplicates(paths: list, distance: float) -> list:
     kept, trees = set(), []
     for i in order:
         p = paths[i]
-        if any(np.mean(t.query(p, distance_upper_bound=distance)[0] <= distance) >= 0.9 for t in trees):
+        if any(share_near(t, p, distance) >= 0.9 for t in trees):
             continue
         kept.add(i)
         trees.append(cKDTree(p))

@@ -10,7 +10,7 @@ import numpy as np
 
 from .calibrate import Calibration
 from .fit import fit_path
-from .instances import InstanceParams, find_instances, path_length
+from .instances import InstanceParams, find_instances, path_length, share_near
 from .result import Curve
 from .skeleton import binarize, build_graph, skeletonize
 
@@ -236,7 +236,7 @@ def low_speedlines(short: list, curves: list, width: float, near: float = 4.0) -
         p = c.pixels
         off = abs(float((p[0] - centre) @ normal))
         falls = p[-1, 0] > p[0, 0] and p[-1, 1] - p[0, 1] >= 0.15 * path_length(p)
-        strand = np.mean(tree.query(p)[0] <= near) >= 0.2
+        strand = share_near(tree, p, near) >= 0.2
         if off <= tol and last < t <= last + 2.5 * max(spacing, 1.0) and falls and not strand:
             out.append(c)
             last = t
