@@ -532,3 +532,24 @@ def test_a_line_is_joined_through_a_marker_at_its_knee_and_between_markers_down_
     stroke[100:140, 143:145] = 0.0
     assert len(join_gaps([flat], params, extra=[tail1], image=stroke, mask=mask)[0]) == len(flat)
 
+
+
+def test_a_tail_is_not_continued_by_a_piece_of_a_grid_column():
+    from speedline_digitizer.instances import InstanceParams, find_instances
+
+    H, W = 300, 260
+    line = draw_polyline((H, W), [(40, 100), (140, 100), (150, 110), (150, 140)], 2)
+    piece = np.zeros((H, W), bool)  # the segmenter fired on 30 px of a grid column, 70 px below the tail
+    piece[210:240, 153:155] = True
+    mask = line | piece
+    img = np.full((H, W, 3), 255, np.uint8)
+    img[:, 153:155] = 170  # the grid column, top to bottom
+    img[line] = (30, 30, 200)
+    params = InstanceParams(spur_length=7.5, max_gap=48.0, min_length=60.0, tangent_span=16)
+    graph = build_graph(skeletonize(mask))
+    # without the image the piece, in line with the tail, continues it across the gap ...
+    (path,) = find_instances(graph, params, mask=mask)
+    assert path[:, 1].max() > 230
+    # ... with it, it is seen to lie on a grid line that runs on across the plot, and is left alone
+    (path,) = find_instances(graph, params, mask=mask, image=img)
+    assert path[:, 1].max() < 150

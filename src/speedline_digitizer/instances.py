@@ -285,14 +285,16 @@ def path_length(xy: np.ndarray) -> float:
 
 
 def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams(), frames: list = (),
-                   mask: np.ndarray | None = None, image: np.ndarray | None = None) -> list:
+                   mask: np.ndarray | None = None, image: np.ndarray | None = None,
+                   grey: np.ndarray | None = None) -> list:
     """Pixel paths (x=col, y=row), one per speedline, each ordered from the surge end.
 
     frames: the insides of label boxes drawn on the lines (x0, y0, x1, y1): paths are cut where they
     enter one (what is traced on a box, its sides or text, is not the line it hides); a piece that ends
     at one is kept however short (the stretch between the surge line and a box) and joined across it.
     image (RGB, the map): segments of unlike inks are paired last (`segment_inks`, `link_segments`), and
-    a marker may hide a bend (`join_gaps`). Pieces shorter than `min_length` only continue kept paths."""
+    a marker may hide a bend (`join_gaps`). Pieces shorter than `min_length` only continue kept paths, and
+    not when they lie on a grid line (`grey`: the image in grey levels, made from it when not given)."""
     segs = prune_spurs(graph, params.spur_length)
     if len(frames):  # a box's own sides, traced by the segmenter, must not take a line's ends from it
         segs = [sg for sg in segs if not any(_along_frame(sg.rc[:, ::-1], f) for f in frames)]
@@ -314,6 +316,12 @@ def find_instances(graph: SkeletonGraph, params: InstanceParams = InstanceParams
 
         tree, d = cKDTree(np.vstack(kept)), params.merge_distance
         short = [p for p in short if share_near(tree, p, d) < 0.5]
+    if image is not None and short:  # nor a dash of a grid line (in line with a tail that meets it)
+        from .postprocess import on_grid_line
+
+        if grey is None:
+            grey = image.mean(axis=2) if image.ndim == 3 else image
+        short = [p for p in short if not on_grid_line(p, grey)]
     return join_gaps(kept, params, frames, extra=short, image=image, mask=mask)
 
 

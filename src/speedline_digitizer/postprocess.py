@@ -116,11 +116,13 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
         from .labels import text_frames
 
         frames = text_frames(image, plot_box)
-    paths = find_instances(graph, params, frames, mask=m, image=image)
+    grey = None
+    if image is not None:  # grey once: the grid checks read single rows and columns of it
+        grey = image.mean(axis=2) if image.ndim == 3 else image
+    paths = find_instances(graph, params, frames, mask=m, image=image, grey=grey)
     t2 = time.perf_counter()
-    if image is not None:  # grey once: the grid checks below read single rows and columns of it
-        colour = image
-        image = image.mean(axis=2) if image.ndim == 3 else image
+    if image is not None:
+        colour, image = image, grey
         paper = float(np.percentile(image[::4, ::4], 90))
     curves = []
     for p in paths:
