@@ -396,6 +396,65 @@ def test_legend_under_the_plot_is_read_and_matched_by_colour():
     assert [c.speed_label for c in out] == ["50%", "60%", "70%"]
 
 
+def test_legend_under_a_lower_panel_is_read():
+    # a map set above an efficiency plot sharing its x axis: the legend stands under the lower panel,
+    # beyond the band right under the map's frame
+    pytest.importorskip("rapidocr_onnxruntime")
+    from PIL import Image, ImageDraw
+
+    from speedline_digitizer.labels import read_speed_labels
+
+    img = Image.new("RGB", (560, 640), "white")
+    d = ImageDraw.Draw(img)
+    font = _font(16)
+    colours = [(68, 114, 196), (237, 125, 49), (112, 173, 71)]
+    curves = []
+    for k, col in enumerate(colours):
+        y = 260 - 70 * k
+        xs = np.arange(60 + 40 * k, 380 + 40 * k, dtype=float)
+        d.line([(xs[0], y), (xs[-1], y)], fill=col, width=3)
+        px = np.column_stack([xs, np.full(len(xs), float(y))])
+        curves.append(Curve(px[:, 0], px[:, 1], px))
+    d.rectangle((40, 330, 520, 520), outline=(89, 89, 89))  # the efficiency panel: bare tick labels, curves
+    for k, t in enumerate(("0.7", "0.8", "0.9")):
+        d.text((8, 500 - 80 * k), t, fill=(89, 89, 89), font=font)
+    for k, col in enumerate(colours):
+        d.arc((80 + 60 * k, 370 - 10 * k, 400 + 60 * k, 560 - 10 * k), 200, 340, fill=col, width=2)
+    for k, t in enumerate(("0", "2", "4", "6", "8")):
+        d.text((40 + 110 * k, 530), t, fill=(89, 89, 89), font=font)
+    x = 120
+    for col, t in zip(colours[::-1], ("70%", "60%", "50%")):
+        d.line([(x, 591), (x + 25, 591)], fill=col, width=3)
+        d.text((x + 32, 582), t, fill=(89, 89, 89), font=font)
+        x += 120
+    out = read_speed_labels(np.asarray(img), curves, (40.0, 40.0, 520.0, 300.0))
+    assert [c.speed for c in out] == [50, 60, 70]
+
+
+def test_a_bare_number_breaking_the_order_gives_way_to_marked_labels():
+    # labels print '%'; an efficiency island's '78' was read at a piece of island arc between two lines
+    c = _curve(0, 0, 1, 1)
+    labels = ["40%", None, "65%", "78", "70%"]
+    curves = [Curve(c.x, c.y, c.pixels, None if t is None else float(t.rstrip("%")), t) for t in labels]
+    assert [o.speed for o in enforce_order(curves)] == [40, None, 65, None, 70]
+    # without marks the first of equally long orders stays (nothing tells them apart)
+    curves = [Curve(c.x, c.y, c.pixels, None if t is None else float(t.rstrip("%")), t and t.rstrip("%"))
+              for t in labels]
+    assert [o.speed for o in enforce_order(curves)][3:] == [78, None]
+
+
+def test_one_bare_number_among_many_curves_names_none():
+    # a map without speed labels: an efficiency island's '78' read at a line's end is no speed
+    c = _curve(0, 0, 1, 1)
+
+    def one(label, n):
+        return [Curve(c.x, c.y, c.pixels, float(label.rstrip("%")) if k == 2 else None, label if k == 2 else None)
+                for k in range(n)]
+    assert [o.speed for o in enforce_order(one("78", 5))] == [None] * 5
+    assert enforce_order(one("78%", 5))[2].speed == 78  # a speed printed with its mark stays
+    assert enforce_order(one("78", 3))[2].speed == 78  # on a map of three curves one label is a third
+
+
 def test_an_unread_label_does_not_shift_its_neighbours_along():
     # labels up-left of the surge ends of seven curves on a diagonal surge line; the lowest is not read and
     # a stray reading ('%' read as '96') sits beside the fourth: each label must stay with its own curve

@@ -191,14 +191,24 @@ _MARKED = re.compile(r"%|rpm|RPM|r/min|[0-9]\s*[kK]\b|[nN]\S{0,6}\s*[=:]|U/min|1
 def legend_below(img: np.ndarray, plot_box=None) -> list:
     """Speed labels of a legend under the plot (a spreadsheet chart's default): (TextBox, value) for
     the texts read in a band below the frame (under the x tick labels) that print a speed with its
-    mark ('90%', '12000 rpm', 'N = 0.9': bare numbers there are tick labels), three or more, or none."""
+    mark ('90%', '12000 rpm', 'N = 0.9': bare numbers there are tick labels), three or more, or none.
+
+    When the band under the frame holds no legend, the rest of the page below is looked at: a map
+    set above an efficiency plot that shares its x axis has the legend under the lower panel."""
     if plot_box is None:
         return []
+    H = img.shape[0]
+    x0, y0, x1, y1 = plot_box
+    ya, yb = int(min(H, y1 + 2)), int(min(H, y1 + 0.45 * (y1 - y0)))
+    return _legend_in_band(img, plot_box, ya, yb) or (_legend_in_band(img, plot_box, ya, H) if H - yb > 8 else [])
+
+
+def _legend_in_band(img: np.ndarray, plot_box: tuple, ya: int, yb: int) -> list:
+    """legend_below's texts in the rows ya..yb, under the frame's columns widened by a tenth of the page."""
     import cv2
 
     H, W = img.shape[:2]
     x0, y0, x1, y1 = plot_box
-    ya, yb = int(min(H, y1 + 2)), int(min(H, y1 + 0.45 * (y1 - y0)))
     xa, xb = int(max(0, x0 - 0.1 * W)), int(min(W, x1 + 0.1 * W))
     if yb - ya < 8 or xb - xa < 8:
         return []
@@ -803,7 +813,8 @@ def _percent_read_as_nine(text: str) -> float | None:
 
 
 def enforce_order(curves: list) -> list:
-    """Speeds rise with the curves (lowest first): drop values that break the order, fill one gap if clear.
+    """Speeds rise with the curves (lowest first): drop values that break the order (where the map's labels
+    print their mark, a bare number first), fill one gap if clear.
 
     On a map whose labels print '%', a number ending in a 9 without one and above twice the others'
     median is read without the 9 ('829' for '82%': the % sign read as a 9)."""
@@ -822,14 +833,25 @@ def enforce_order(curves: list) -> list:
         curves = [replace(c, speed=None, speed_label=None) if v is None and c.speed is not None else c
                   for c, v in zip(curves, vals)]
     idx = [i for i, v in enumerate(vals) if v is not None]
+    if len(idx) == 1 and len(curves) >= 4 and not _MARKED.search(curves[idx[0]].speed_label or ""):
+        # one bare number among many curves is no evidence of a labelled map: an efficiency island's '78'
+        # read at the end of a line that stops in the island
+        i = idx[0]
+        curves[i] = replace(curves[i], speed=None, speed_label=None)
+        return curves
     if len(idx) < 2:
         return curves
-    # longest strictly increasing subsequence of the read values
-    best_len, prev = [1] * len(idx), [-1] * len(idx)
+    # heaviest strictly increasing subsequence of the read values; on a map whose labels print their
+    # mark ('70%', 'N = 0.7'), a bare number counts less (an island's '78' beside a line's '70%')
+    texts = [curves[i].speed_label or "" for i in idx]
+    marked = [bool(_MARKED.search(t)) for t in texts]
+    bare_weight = 0.75 if sum(marked) >= max(2, len(idx) / 2) else 1.0
+    weight = [1.0 if m else bare_weight for m in marked]
+    best_len, prev = list(weight), [-1] * len(idx)
     for a in range(len(idx)):
         for b in range(a):
-            if vals[idx[b]] < vals[idx[a]] and best_len[b] + 1 > best_len[a]:
-                best_len[a], prev[a] = best_len[b] + 1, b
+            if vals[idx[b]] < vals[idx[a]] and best_len[b] + weight[a] > best_len[a] + 1e-9:
+                best_len[a], prev[a] = best_len[b] + weight[a], b
     k = int(np.argmax(best_len))
     keep = set()
     while k >= 0:
