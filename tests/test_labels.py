@@ -19,7 +19,8 @@ from speedline_digitizer.result import Curve
                                         ("120.000 U/min", 120000), ("12.5 krpm", 12.5), ("N_c = 0.7", 0.7),
                                         ("RPM 12000", 12000), ("680001pm", 68000),
                                         ("n =340001m", 34000), ("840001", 84000), ("%N = 90", 90), ("PCN 90", 90),
-                                        ("90 PCN", 90), ("Corrected speed 90%", 90), ("ω = 0.9", 0.9)])
+                                        ("90 PCN", 90), ("Corrected speed 90%", 90), ("ω = 0.9", 0.9),
+                                        ("N=045", 0.45), ("07", 0.7)])  # a decimal point lost in small print
 def test_speed_label_formats(text, value):
     assert parse_speed(text) == pytest.approx(value)
 
@@ -441,6 +442,20 @@ def test_a_bare_number_breaking_the_order_gives_way_to_marked_labels():
     curves = [Curve(c.x, c.y, c.pixels, None if t is None else float(t.rstrip("%")), t and t.rstrip("%"))
               for t in labels]
     assert [o.speed for o in enforce_order(curves)][3:] == [78, None]
+
+
+def test_a_misread_digit_is_mended_by_the_even_spacing_of_its_neighbours():
+    # a legend's last entry '28000rpm' read as '20000rpm': it breaks the order, one digit off 26000 + 2000
+    c = _curve(0, 0, 1, 1)
+    speeds = [16000, 18000, 20000, 22000, 24000, 26000, 20000]
+    out = enforce_order([Curve(c.x, c.y, c.pixels, s, f"{s}rpm") for s in speeds])
+    assert out[-1].speed == 28000 and out[-1].speed_inferred and out[-1].speed_label == "20000rpm"
+    assert not any(o.speed_inferred for o in out[:-1])
+    # two digits off the spacing ('10000'), or too few neighbours to tell the spacing: dropped
+    out = enforce_order([Curve(c.x, c.y, c.pixels, s, f"{s}rpm") for s in speeds[:-1] + [10000]])
+    assert out[-1].speed is None
+    out = enforce_order([Curve(c.x, c.y, c.pixels, s, f"{s}rpm") for s in [22000, 24000, 20000]])
+    assert out[-1].speed is None
 
 
 def test_one_bare_number_among_many_curves_names_none():

@@ -255,6 +255,38 @@ def test_a_piece_down_a_grid_column_with_a_stub_where_it_left_a_tail_is_dropped(
     assert not on_grid_line(np.vstack([flat, fall]), g, (20, 20, 380, 280))
 
 
+def test_a_grid_row_piece_that_wavers_at_its_end_is_a_grid_line():
+    from speedline_digitizer.postprocess import on_grid_line
+
+    g = np.full((300, 400), 255, np.uint8)
+    g[150, 20:381] = 120  # a major grid row across the plot
+    row = np.column_stack([np.linspace(80, 300, 200), np.full(200, 150.0)])
+    row[-10:, 1] += np.linspace(0, 3, 10)  # a fitted piece wavers where it ends (3 px)
+    assert on_grid_line(row, g, (20, 20, 380, 280))
+    row[-10:, 1] += 10  # ... a tail that falls further is a speedline's
+    assert not on_grid_line(row, g, (20, 20, 380, 280))
+
+
+def test_a_piece_along_a_grid_row_then_down_a_grid_column_is_dropped():
+    from speedline_digitizer.postprocess import grid_corner
+
+    g = np.full((300, 400), 255, np.uint8)
+    g[150, 20:381] = 150  # a grid row and a grid column
+    g[20:281, 250] = 150
+    box = (20, 20, 380, 280)
+    along = np.column_stack([np.linspace(100, 248, 120), 150 + np.sin(np.linspace(0, 6, 120))])  # wavering 1 px
+    corner = np.column_stack([248 + 2 * np.sin(np.linspace(0, np.pi / 2, 8)), 150 + 2 * (1 - np.cos(np.linspace(0, np.pi / 2, 8)))])
+    down = np.column_stack([np.full(80, 250.0), np.linspace(153, 260, 80)])
+    assert grid_corner(np.vstack([along, corner, down]), g, box)
+    # a speedline's flat top and choke tail on no grid line is none
+    t = np.linspace(0, 1, 200)
+    speed = np.column_stack([60 + 200 * t, 100 + 5 * t + 120 * t ** 8])
+    assert not grid_corner(speed, g, box)
+    # a speedline that runs along the grid row and falls into a tail of its own (not down the column)
+    tail = np.column_stack([np.linspace(249, 280, 60), 150 + 100 * np.linspace(0, 1, 60) ** 2])
+    assert not grid_corner(np.vstack([along, tail]), g, box)
+
+
 def test_curve_running_on_along_a_grid_column_is_trimmed():
     shape = (300, 400)
     box = (20, 20, 380, 280)

@@ -50,6 +50,8 @@ def parse_speed(text: str) -> float | None:
     t = re.sub(r"^(\d{1,3}000)1\s*(?:pm|m)?$", r"\1 rpm", t)
     t = re.sub(r"^(\d{2,5}0)1\s*pm$", r"\1 rpm", t)
     t_ns = t.replace(" ", "")
+    if re.fullmatch(r"0\d{1,3}", t_ns):  # '045': '0.45' with its point lost (no number is printed '045')
+        t_ns = "0." + t_ns[1:]
     for i, pat in enumerate(_SPEED_PATTERNS):
         m = pat.match(t if i == 2 else t_ns)
         if m:
@@ -867,7 +869,36 @@ def enforce_order(curves: list) -> list:
             if steps and np.allclose(steps, steps[0], rtol=0.05) and np.isclose(hi - lo, 2 * steps[0], rtol=0.05):
                 v = round((lo + hi) / 2, 6)
                 out[i] = replace(out[i], speed=v, speed_label=None, speed_inferred=True)
+    return _mend_one_digit(curves, out)
+
+
+def _mend_one_digit(read: list, out: list) -> list:
+    """A reading that broke the order and was dropped, one digit off the value its neighbours' even spacing
+    gives its curve ('20000' where 16000 ... 26000 step 2000 give 28000: an 8 read as a 0), takes that
+    value, marked inferred (its text read stays its label). The spacing: three or more consecutive curves
+    next to it read with equal steps."""
+    for i, (r, o) in enumerate(zip(read, out)):
+        if r.speed is None or o.speed is not None:
+            continue
+        for side in (-1, 1):
+            run = []  # the read values next to curve i on this side, nearest first
+            k = i + side
+            while 0 <= k < len(out) and out[k].speed is not None and not out[k].speed_inferred:
+                run.append(out[k].speed)
+                k += side
+            steps = np.diff(run)
+            if len(run) < 3 or not np.allclose(steps, steps[0], rtol=0.02) or steps[0] == 0:
+                continue
+            v = round(float(run[0] - steps[0]), 6)  # one step on from the nearest, towards curve i
+            if v > 0 and _one_digit_apart(f"{v:g}", f"{r.speed:g}"):
+                out[i] = replace(o, speed=v, speed_label=r.speed_label, speed_inferred=True)
+                break
     return out
+
+
+def _one_digit_apart(a: str, b: str) -> bool:
+    """Whether two printed numbers differ in exactly one digit, same length ('28000' / '20000')."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
 def split_merged(img, cands: list) -> list:
