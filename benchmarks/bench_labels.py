@@ -1,10 +1,14 @@
 """Speed labels alone: truth curves (their pixels) of labelled synthetic maps -> speeds read, vs truth.
 
-    python benchmarks/bench_labels.py [--maps 40] [--seed 7001]
+    python benchmarks/bench_labels.py [--maps 40] [--seed 7001] [--whole]
 
 Isolates the label stage from segmentation: 'right' = the value read equals the printed value.
 Also split by the labels' printed digit height (truth 'label_digit_px'): the generator draws some maps'
 labels under 7 px, smaller than people or OCR read reliably.
+
+--whole: issue 5's own measure instead, on the same maps: the whole pipeline with no hints
+(`extract(image)`), scored by the shared scorer (tau 1 %); speeds right among the recovered curves of
+maps that print labels (a curve recovered without a speed counts as wrong).
 """
 from __future__ import annotations
 
@@ -24,7 +28,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--maps", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7001)
+    ap.add_argument("--whole", action="store_true", help="whole pipeline, no hints: speeds of recovered curves")
     a = ap.parse_args()
+    if a.whole:
+        return whole(a)
     n = right = wrong = inferred = 0
     by_place, by_size = {}, {}
     secs = []
@@ -54,6 +61,37 @@ def main():
     for k, (tot, ok, bad) in sorted(by_size.items(), reverse=True):
         print(f"  digits {'>=' if k else '< '} {LEGIBLE_PX:g} px high: {ok}/{tot} right ({100 * ok / max(tot, 1):.1f}%), "
               f"{bad} wrong")
+
+
+def whole(a):
+    from common import load_scorer, score_curves
+
+    from speedline_digitizer import extract
+
+    score = load_scorer()
+    rec = ok = n_truth = maps = 0
+    by_size, secs = {}, []
+    for i in range(a.maps):
+        m = generate(a.seed, i)
+        t = m.truth
+        if t["label_place"] == "none":
+            continue
+        s = time.perf_counter()
+        r = extract(m.image)
+        secs.append(time.perf_counter() - s)
+        sc = score_curves(score, t, r.curves)
+        maps += 1
+        n_truth += sc["n_truth"]; rec += sc["recovered"]; ok += sc["speed_ok"]
+        q = by_size.setdefault(t["label_digit_px"] >= LEGIBLE_PX, [0, 0])
+        q[0] += sc["recovered"]; q[1] += sc["speed_ok"]
+        print(f"{i:2d} {t['style']:12s} {t['label_place']:7s} digits {t['label_digit_px']:4.1f} px  recovered "
+              f"{sc['recovered']}/{sc['n_truth']}  speeds right {sc['speed_ok']}/{sc['recovered']}  "
+              f"axes {r.calibration.source}", flush=True)
+    print(f"whole pipeline, no hints, {maps} labelled maps (seed {a.seed}): recovered {rec}/{n_truth}; speeds right "
+          f"{ok}/{rec} of recovered curves ({100 * ok / max(rec, 1):.1f}%); time/map median "
+          f"{np.median(secs):.1f} s (2-core CPU)")
+    for k, (r_, o) in sorted(by_size.items(), reverse=True):
+        print(f"  digits {'>=' if k else '< '} {LEGIBLE_PX:g} px high: {o}/{r_} right ({100 * o / max(r_, 1):.1f}%)")
 
 
 if __name__ == "__main__":

@@ -420,6 +420,29 @@ def test_rotated_frame_lines_are_not_speedlines():
     assert all(0.3 < c.y.min() and c.y.max() < 4.7 for c in curves)
 
 
+def test_piece_of_a_rotated_scans_grid_row_is_dropped_with_the_image():
+    # a scan turned 1.2 degrees: its grid rows lean with the frame; a stretch of one in the mask leans
+    # too, so the row check must look along the turned row, not along the image's rows
+    from speedline_digitizer.calibrate import rotate_points
+
+    shape, box, rot = (400, 600), (50, 50, 550, 350), 1.2
+    cal = Calibration.from_box(box, (0, 10), (0, 5), rotation_deg=rot)
+    turn = lambda pts: rotate_points(np.array(pts, float), rot, (300, 200))  # noqa: E731
+    img = np.full(shape + (3,), 255, np.uint8)
+    img[draw_polyline(shape, turn([(50, 150), (550, 150)]), 1)] = 170  # a light grey grid row across the plot
+    m = draw_polyline(shape, turn([(300, 150), (420, 150)]), 2)  # the segmenter fired on a stretch of it
+    for k in range(3):
+        t = np.linspace(0, 1, 60)
+        x = 120 + 60 * k + 90 * t
+        y = 330 - 40 * k - 10 * t + 50 * t ** 8
+        line = draw_polyline(shape, turn(np.column_stack([x, y])), 2)
+        m |= line
+        img[line] = (30, 60, 200)
+    assert len(curves_from_mask(m, cal)) == 4  # the mask alone cannot tell
+    curves = curves_from_mask(m, cal, image=img)
+    assert len(curves) == 3 and all(c.y.max() < 2.5 for c in curves)
+
+
 def test_short_piece_of_a_rotated_frames_side_is_dropped():
     # the detected box of a turned frame can be the bounds of its spines' ends: a stretch of the right
     # spine then lies inside the plot mask, a few px in from the box's edge, and is frame, not a speedline

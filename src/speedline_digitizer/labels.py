@@ -561,8 +561,9 @@ def _text_extent(img: np.ndarray, box: tuple, h: float):
 def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> list:
     """Curves with speed and speed_label filled in where a label is found (same order as given).
 
-    A legend (a column of labels) is matched by colour, or by order when all lines look alike; other
-    labels go to the curve whose end or line is nearest (Hungarian matching, within reach)."""
+    A legend (a column of labels) is matched by colour, or by order when all lines look alike; on a map
+    with no legend of three or more entries, labels go to the curve whose end or line is nearest
+    (Hungarian matching, within reach)."""
     if not curves or not cands:
         return curves
     legend = _legend_of(cands, curves)  # labels stacked at the curves' surge or choke ends are no legend
@@ -575,7 +576,9 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
             if len(rows) >= 3 and not _at_curve_ends(more, rows, curves):  # no stack along the surge line
                 cands, legend = more, rows
     pairs = _legend_pairs(img, curves, cands, legend) if legend else {}
-    rest = [j for j in range(len(cands)) if j not in legend]
+    # a map with a legend names its curves there: other readings in the plot are an efficiency island's
+    # or a note's ('68%' and '72' inside an island, where the legend's entries could not be paired)
+    rest = [] if len(legend) >= 3 else [j for j in range(len(cands)) if j not in legend]
     free = [i for i in range(len(curves)) if i not in pairs]
     size = max(img.shape[:2])
     reach = 0.06 * size

@@ -139,8 +139,11 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     if plot_box is not None and abs(tilt) >= 0.15:
         curves = [c for c in curves if not along_frame(c.pixels, plot_box, tilt, edge)]
     if image is not None and curves:
-        curves = [c for c in curves if not on_grid_line(c.pixels, image, plot_box)
-                  and not grid_corner(c.pixels, image, plot_box)
+        upright, to_upright = image, (lambda xy: xy)
+        if plot_box is not None and abs(tilt) >= 0.15:  # a rotated scan: its grid runs along the frame
+            upright, to_upright = _upright(grey, tilt, plot_box)
+        curves = [c for c in curves if not on_grid_line(to_upright(c.pixels), upright, plot_box)
+                  and not grid_corner(to_upright(c.pixels), upright, plot_box)
                   and not on_fill_edge(c.pixels, colour, offset=width / 2 + 2)]
     w = (plot_box[2] - plot_box[0]) if plot_box is not None else m.shape[1]
     if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text) ...
@@ -483,6 +486,23 @@ def on_grid_line(xy: np.ndarray, image: np.ndarray, plot_box=None, reach: float 
         if len(outside) >= 0.2 * (b - a) and outside.mean() >= reach:
             return True
     return False
+
+
+def _upright(grey: np.ndarray, tilt: float, plot_box) -> tuple:
+    """A rotated scan turned upright about its frame's centre (the frame then is `plot_box`, axis-parallel,
+    as `Calibration.from_box` takes it), and the map of image points into it: for the grid checks, which
+    look along image rows and columns."""
+    import cv2
+
+    from .calibrate import rotate_points
+
+    x0, y0, x1, y1 = plot_box
+    centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+    up = np.array([[x0, y0], [x1, y0], [x0, y1]], np.float32)
+    M = cv2.getAffineTransform(up, rotate_points(up, -tilt, centre).astype(np.float32))  # upright -> image
+    out = cv2.warpAffine(np.ascontiguousarray(grey, np.float32), M, (grey.shape[1], grey.shape[0]),
+                         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=float(np.median(grey)))
+    return out, (lambda xy: rotate_points(xy, tilt, centre))
 
 
 def grid_corner(xy: np.ndarray, image: np.ndarray, plot_box=None) -> bool:
