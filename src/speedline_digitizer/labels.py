@@ -893,7 +893,10 @@ def _mend_one_digit(read: list, out: list) -> list:
             if len(run) < 3 or not np.allclose(steps, steps[0], rtol=0.02) or steps[0] == 0:
                 continue
             v = round(float(run[0] - steps[0]), 6)  # one step on from the nearest, towards curve i
-            if v > 0 and _one_digit_apart(f"{v:g}", f"{r.speed:g}"):
+            below = [c.speed for c in out[:i] if c.speed is not None]
+            above = [c.speed for c in out[i + 1:] if c.speed is not None]
+            in_order = all(u < v for u in below) and all(v < u for u in above)
+            if v > 0 and in_order and _one_digit_apart(f"{v:g}", f"{r.speed:g}"):
                 out[i] = replace(o, speed=v, speed_label=r.speed_label, speed_inferred=True)
                 break
     return out

@@ -508,8 +508,9 @@ def _upright(grey: np.ndarray, tilt: float, plot_box) -> tuple:
 def grid_corner(xy: np.ndarray, image: np.ndarray, plot_box=None) -> bool:
     """A path that runs along a grid row and then a grid column (or the other way): both sides of its
     sharpest corner (the point farthest from its chord) lie on grid lines (`on_grid_line`, within 3 px:
-    a fitted path wavers), a few points around the corner left out (the fitted path rounds it). The segmenter fired on the grid where a
-    speedline crosses it; a speedline never turns through a right angle along two grid lines."""
+    a fitted path wavers), a few points around the corner left out (the fitted path rounds it). The
+    segmenter fired on the grid where a speedline crosses it; a speedline never turns through a right
+    angle along two grid lines."""
     n = len(xy)
     if n < 20:
         return False
