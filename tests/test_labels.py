@@ -367,31 +367,44 @@ def test_a_speed_ending_in_nine_in_scale_is_kept():
     assert [c.speed for c in enforce_order(curves)] == [95, 100, 105, 109]
 
 
-def test_legend_under_the_plot_is_read_and_matched_by_colour():
-    # a spreadsheet chart: tick labels right under the frame, the legend in a row below them
-    pytest.importorskip("rapidocr_onnxruntime")
+_SHEET_COLOURS = [(68, 114, 196), (237, 125, 49), (112, 173, 71)]
+
+
+def _spreadsheet_chart(height: int):
+    """A spreadsheet chart's map: three coloured flat speedlines in the frame (40, 40, 520, 300). The
+    page (PIL image, its draw, a font) and the curves."""
     from PIL import Image, ImageDraw
 
-    from speedline_digitizer.labels import read_speed_labels
-
-    img = Image.new("RGB", (560, 420), "white")
+    img = Image.new("RGB", (560, height), "white")
     d = ImageDraw.Draw(img)
-    font = _font(16)
-    colours = [(68, 114, 196), (237, 125, 49), (112, 173, 71)]
     curves = []
-    for k, col in enumerate(colours):
+    for k, col in enumerate(_SHEET_COLOURS):
         y = 260 - 70 * k
         xs = np.arange(60 + 40 * k, 380 + 40 * k, dtype=float)
         d.line([(xs[0], y), (xs[-1], y)], fill=col, width=3)
         px = np.column_stack([xs, np.full(len(xs), float(y))])
         curves.append(Curve(px[:, 0], px[:, 1], px))
+    return img, d, _font(16), curves
+
+
+def _legend_row(d, font, y: int):
+    """A spreadsheet legend's row at height y, listed in another order than the curves."""
+    x = 120
+    for col, t in zip(_SHEET_COLOURS[::-1], ("70%", "60%", "50%")):
+        d.line([(x, y + 9), (x + 25, y + 9)], fill=col, width=3)
+        d.text((x + 32, y), t, fill=(89, 89, 89), font=font)
+        x += 120
+
+
+def test_legend_under_the_plot_is_read_and_matched_by_colour():
+    # a spreadsheet chart: tick labels right under the frame, the legend in a row below them
+    pytest.importorskip("rapidocr_onnxruntime")
+    from speedline_digitizer.labels import read_speed_labels
+
+    img, d, font, curves = _spreadsheet_chart(420)
     for k, t in enumerate(("0", "2", "4", "6", "8")):  # tick labels: bare numbers, not legend entries
         d.text((40 + 110 * k, 312), t, fill=(89, 89, 89), font=font)
-    x = 120
-    for col, t in zip(colours[::-1], ("70%", "60%", "50%")):  # listed in another order than the curves
-        d.line([(x, 361), (x + 25, 361)], fill=col, width=3)
-        d.text((x + 32, 352), t, fill=(89, 89, 89), font=font)
-        x += 120
+    _legend_row(d, font, 352)
     out = read_speed_labels(np.asarray(img), curves, (40.0, 40.0, 520.0, 300.0))
     assert [c.speed for c in out] == [50, 60, 70]
     assert [c.speed_label for c in out] == ["50%", "60%", "70%"]
@@ -401,33 +414,17 @@ def test_legend_under_a_lower_panel_is_read():
     # a map set above an efficiency plot sharing its x axis: the legend stands under the lower panel,
     # beyond the band right under the map's frame
     pytest.importorskip("rapidocr_onnxruntime")
-    from PIL import Image, ImageDraw
-
     from speedline_digitizer.labels import read_speed_labels
 
-    img = Image.new("RGB", (560, 640), "white")
-    d = ImageDraw.Draw(img)
-    font = _font(16)
-    colours = [(68, 114, 196), (237, 125, 49), (112, 173, 71)]
-    curves = []
-    for k, col in enumerate(colours):
-        y = 260 - 70 * k
-        xs = np.arange(60 + 40 * k, 380 + 40 * k, dtype=float)
-        d.line([(xs[0], y), (xs[-1], y)], fill=col, width=3)
-        px = np.column_stack([xs, np.full(len(xs), float(y))])
-        curves.append(Curve(px[:, 0], px[:, 1], px))
+    img, d, font, curves = _spreadsheet_chart(640)
     d.rectangle((40, 330, 520, 520), outline=(89, 89, 89))  # the efficiency panel: bare tick labels, curves
     for k, t in enumerate(("0.7", "0.8", "0.9")):
         d.text((8, 500 - 80 * k), t, fill=(89, 89, 89), font=font)
-    for k, col in enumerate(colours):
+    for k, col in enumerate(_SHEET_COLOURS):
         d.arc((80 + 60 * k, 370 - 10 * k, 400 + 60 * k, 560 - 10 * k), 200, 340, fill=col, width=2)
     for k, t in enumerate(("0", "2", "4", "6", "8")):
         d.text((40 + 110 * k, 530), t, fill=(89, 89, 89), font=font)
-    x = 120
-    for col, t in zip(colours[::-1], ("70%", "60%", "50%")):
-        d.line([(x, 591), (x + 25, 591)], fill=col, width=3)
-        d.text((x + 32, 582), t, fill=(89, 89, 89), font=font)
-        x += 120
+    _legend_row(d, font, 582)
     out = read_speed_labels(np.asarray(img), curves, (40.0, 40.0, 520.0, 300.0))
     assert [c.speed for c in out] == [50, 60, 70]
 
