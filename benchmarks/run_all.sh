@@ -8,6 +8,9 @@ python bench_seed_samples.py --mask --out ../out/seed-mask | tee results/seed_sa
 python bench_seed_samples.py --out ../out/seed | tee results/seed_samples.txt
 python bench_calibration.py | tee results/calibration.txt
 python bench_labels.py | tee results/labels.txt
+python bench_labels.py --seed 7002 | tee results/labels_seed7002.txt
+python bench_labels.py --whole | tee results/labels_whole.txt
+python bench_labels.py --whole --seed 7002 | tee results/labels_whole_seed7002.txt
 python bench_ocr.py | tee results/ocr.txt
 python bench_styles.py | tee results/styles.txt
 python bench_styles.py --maps 24 --shapes real | tee results/styles_real.txt
