@@ -282,6 +282,20 @@ def test_legend_rows_the_detector_missed_are_read_in_place():
     assert sorted(out[j][1] for j in legend) == speeds
 
 
+def test_a_legend_row_read_again_is_not_listed_twice(monkeypatch):
+    # a slot past the last row drifts onto it and reads its text again: a legend lists a speed once (an
+    # extra entry left 12 entries for 11 curves, and no pairing at all)
+    import speedline_digitizer.labels as L
+
+    img = np.full((300, 200, 3), 255, np.uint8)
+    cands = [(TextBox(f"{v}%", (100, 40 + 20 * n, 130, 52 + 20 * n), 0.99), float(v))
+             for n, v in enumerate((60, 70, 80))]
+    monkeypatch.setattr(L, "_text_extent", lambda img, box, h: box)
+    monkeypatch.setattr(L, "read_crops", lambda img, boxes: [TextBox("80%", tuple(boxes[0]), 0.95)])
+    out, legend = L.complete_legend(img, cands, [0, 1, 2])
+    assert sorted(out[j][1] for j in legend) == [60, 70, 80]
+
+
 def test_boxed_inline_label_is_found_by_its_frame():
     pytest.importorskip("rapidocr_onnxruntime")
     from PIL import Image, ImageDraw

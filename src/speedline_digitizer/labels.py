@@ -456,8 +456,9 @@ def complete_legend(img: np.ndarray, cands: list, legend: list, max_slots: int =
     The rows of a legend share a column and a pitch, so the missing ones (between found rows, and
     above and below them until two slots in a row hold no speed) are read at their predicted place
     with the recogniser alone. The detector often merges closely stacked rows into one box, or skips
-    rows whose line sample touches the text. A row below the plot frame (a tick label) or whose value is
-    far from the rows found (under a quarter of the smallest, over 4x the largest) ends the column."""
+    rows whose line sample touches the text. A row below the plot frame (a tick label), whose value is
+    far from the rows found (under a quarter of the smallest, over 4x the largest) or one already
+    listed (a row read twice) ends the column."""
     if len(legend) < 2:
         return cands, legend
     boxes = np.array([cands[j][0].box for j in legend], float)
@@ -477,6 +478,7 @@ def complete_legend(img: np.ndarray, cands: list, legend: list, max_slots: int =
     ks = np.round((yc - yc[0]) / pitch).astype(int)
     rows = dict(zip(ks.tolist(), yc.tolist()))  # row index -> centre, refined as rows are found
     lo, hi = min(cands[j][1] for j in legend), max(cands[j][1] for j in legend)
+    seen = {cands[j][1] for j in legend}
     cands, legend = list(cands), list(legend)
 
     def centre(k):  # rows drift from a fixed pitch (rounded layout): fit the rows found so far
@@ -498,7 +500,10 @@ def complete_legend(img: np.ndarray, cands: list, legend: list, max_slots: int =
         v = parse_speed(tb.text) if tb.score >= 0.6 else None
         if v is None or not lo / 4 <= v <= 4 * hi or (plot_box is not None and (box[1] + box[3]) / 2 > plot_box[3]):
             return None
+        if v in seen:  # a legend lists a speed once: a row found again (its box drifted onto it)
+            return None
         rows[k] = (box[1] + box[3]) / 2
+        seen.add(v)
         return TextBox(tb.text, box, tb.score), v
 
     new = [f for f in (read(k) for k in range(1, int(ks[-1])) if k not in rows) if f is not None]  # inner gaps
