@@ -142,8 +142,9 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
         upright, to_upright = image, (lambda xy: xy)
         if plot_box is not None and abs(tilt) >= 0.15:  # a rotated scan: its grid runs along the frame
             upright, to_upright = _upright(grey, tilt, plot_box)
-        curves = [c for c in curves if not on_grid_line(to_upright(c.pixels), upright, plot_box)
-                  and not grid_corner(to_upright(c.pixels), upright, plot_box)
+        up = [to_upright(c.pixels) for c in curves]
+        curves = [c for c, q in zip(curves, up) if not on_grid_line(q, upright, plot_box)
+                  and not grid_corner(q, upright, plot_box)
                   and not on_fill_edge(c.pixels, colour, offset=width / 2 + 2)]
     w = (plot_box[2] - plot_box[0]) if plot_box is not None else m.shape[1]
     if curves:  # pieces far shorter than the longest speedline are fragments (R-lines, grid, text) ...
@@ -310,13 +311,21 @@ def _straightness(xy: np.ndarray, tilt: float = 0.0) -> tuple:
     folded to 0..90 degrees: 0 along x, 90 along y) of a path; `tilt` is the frame's angle in the image."""
     if len(xy) < 2:
         return 0.0, 0.0, 0.0
+    length, dev = _chord_offsets(xy)
+    if length == 0:
+        return 0.0, 0.0, 0.0
+    chord = xy[-1] - xy[0]
+    ang = (np.degrees(np.arctan2(chord[1], chord[0])) - tilt) % 180.0
+    return length, float(dev.max()), float(min(ang, 180.0 - ang))
+
+
+def _chord_offsets(xy: np.ndarray) -> tuple:
+    """(chord length, each point's distance from the chord) of a path; all distances 0 for a closed path."""
     chord = xy[-1] - xy[0]
     length = float(np.hypot(*chord))
     if length == 0:
-        return 0.0, 0.0, 0.0
-    dev = np.abs((xy[:, 0] - xy[0, 0]) * chord[1] - (xy[:, 1] - xy[0, 1]) * chord[0]) / length
-    ang = (np.degrees(np.arctan2(chord[1], chord[0])) - tilt) % 180.0
-    return length, float(dev.max()), float(min(ang, 180.0 - ang))
+        return 0.0, np.zeros(len(xy))
+    return length, np.abs((xy[:, 0] - xy[0, 0]) * chord[1] - (xy[:, 1] - xy[0, 1]) * chord[0]) / length
 
 
 def along_frame(xy: np.ndarray, plot_box, tilt: float, edge: float) -> bool:
@@ -514,10 +523,7 @@ def grid_corner(xy: np.ndarray, image: np.ndarray, plot_box=None) -> bool:
     n = len(xy)
     if n < 20:
         return False
-    a, b = xy[0], xy[-1]
-    chord = b - a
-    d = np.abs(chord[0] * (xy[:, 1] - a[1]) - chord[1] * (xy[:, 0] - a[0])) / max(np.hypot(*chord), 1e-9)
-    k = int(np.argmax(d))
+    k = int(np.argmax(_chord_offsets(xy)[1]))
     m = max(2, int(0.05 * n))
     if k - m < 10 or n - (k + m) < 10:
         return False
