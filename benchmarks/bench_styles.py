@@ -1,6 +1,6 @@
 """Maps in styles the generator does not draw: matplotlib's own style sheets, whole pipeline, no hints.
 
-    python benchmarks/bench_styles.py [--maps 48] [--seed 5] [--keep DIR] [--shapes real] [--degrade] [--stacked]
+    python benchmarks/bench_styles.py [--maps 48] [--seed 5] [--keep DIR] [--shapes real] [--degrade] [--stacked] [--contours]
 
 The synthetic generator (`speedline_digitizer.synth`) draws its own styles; the held-out maps are in
 publication styles it was not told about. This draws simple compressor maps with matplotlib style
@@ -12,7 +12,10 @@ efficiency island, sizes 640-1600 px wide. `--shapes real` draws the speedlines 
 13 real samples instead (GasTurb-like shapes traced from published maps), with R-lines on half the maps.
 `--degrade` turns each map into a scan-like JPEG copy (rotated up to 1.2 degrees, resampled to 75-100 %,
 blurred, tinted, noisy). `--stacked` sets each map above (on a third of them below) an efficiency
-plot sharing its x axis, as report figures often do. Each map is digitized with no hints (`extract(path)`) and
+plot sharing its x axis, as report figures often do. `--contours` draws an efficiency field over each plot,
+as plotting scripts do (pyCycle-like): filled and colour-mapped with a colour bar, or colour-mapped contour
+lines with their values (then black speedlines on two maps in three, else the style's colours; always
+the style's colours with a legend). Each map is digitized with no hints (`extract(path)`) and
 with the axis limits given (frame detected); the shared scorer (tau 1 %) scores both. Prints the
 figures per style sheet and in all, with the time per map (2-core CPU here).
 """
@@ -115,11 +118,16 @@ def degrade(path: Path, rng) -> Path:
     return out
 
 
-def draw(path: Path, rng, style: str, place: str, real: list | None = None, stacked=None):
+def draw(path: Path, rng, style: str, place: str, real: list | None = None, stacked=None, contours=None):
     """One map in a matplotlib style sheet; returns the truth dict the scorer reads. real: the seed samples'
     speedline shapes to draw instead of the simple model's (with R-lines on half the maps). stacked (a
     random generator, or None): the map shares its x axis with an efficiency plot under it (above it on
-    a third of the maps), as report figures often do; the efficiency curves are not speedlines."""
+    a third of the maps), as report figures often do; the efficiency curves are not speedlines.
+    contours (a random generator, or None): an efficiency field over the whole plot, as plotting scripts
+    draw it (pyCycle-like): filled and colour-mapped with a colour bar (speedlines black), or its contour
+    lines in colour with their values on them (speedlines black on two maps in three); speedlines named
+    in a legend keep the style's colours; end labels printed
+    right at the foot of their choke tails on half of the maps."""
     if real:
         speeds, curves = real_speedlines(rng, real)
         k = len(speeds)
@@ -156,11 +164,18 @@ def draw(path: Path, rng, style: str, place: str, real: list | None = None, stac
             ax.grid(axis="y", color="#d9d9d9")
             ax.set_axisbelow(True)
             ax.set_prop_cycle(color=SPREADSHEET)
+        black = foot = False
+        if contours is not None:
+            black, foot = contours.random() < 2 / 3, contours.random() < 0.5
+            black |= field(ax, fig, contours, curves)  # over a filled field speedlines are drawn black ...
+            black &= place != "legend"  # ... but for a legend, which tells them apart by colour
         for n, c in zip(speeds, curves):
             idx = np.r_[0:len(c):6, len(c) - 1] if markers else np.arange(len(c))
             ax.plot(c[idx, 0], c[idx, 1], "o-" if markers else "-", ms=3.5, lw=rng.uniform(1.0, 2.0),
-                    label=printed(n) if place == "legend" else None)
-            if place == "end":
+                    label=printed(n) if place == "legend" else None, **({"color": "k"} if black else {}))
+            if place == "end" and foot:  # the text's corner on the tail's end (`text(x, y, s)`)
+                ax.text(c[-1, 0], c[-1, 1], printed(n), fontsize=8)
+            elif place == "end":
                 ax.annotate(printed(n), c[-1], xytext=(3, -10), textcoords="offset points", fontsize=8)
             elif place == "inline":
                 p = c[int(len(c) * rng.uniform(0.3, 0.55))]  # on the line between surge and knee
@@ -171,7 +186,7 @@ def draw(path: Path, rng, style: str, place: str, real: list | None = None, stac
                 ax.plot(rl[:, 0], rl[:, 1], "-", color="0.55" if style != "dark_background" else "0.5", lw=0.6)
         surge = np.array([c[0] for c in curves])
         ax.plot(surge[:, 0], surge[:, 1], "-", color="0.2" if style != "dark_background" else "0.8", lw=2)
-        if rng.random() < 0.5:  # an efficiency island: nested dashed ellipses with their values
+        if rng.random() < 0.5 and contours is None:  # an efficiency island: nested dashed ellipses, their values
             cx, cy = np.mean(surge[:, 0]) + 0.15 * np.ptp(surge[:, 0]) + 1.0, np.mean(surge[:, 1])
             t = np.linspace(0, 2 * np.pi, 200)
             for r, e in zip((1.0, 0.7, 0.4), (78, 82, 84)):
@@ -209,6 +224,28 @@ def draw(path: Path, rng, style: str, place: str, real: list | None = None, stac
                        for n, c in zip(speeds, curves)]}
 
 
+def field(ax, fig, rng, curves):
+    """An efficiency field over the whole plot: a hill centred among the speedlines, filled and colour-mapped
+    with a colour bar (half the maps), or its contour lines colour-mapped with their values on them.
+    Whether it was filled."""
+    allp = np.concatenate(curves)
+    xs = np.linspace(allp[:, 0].min() - 2, allp[:, 0].max() + 2.5, 160)
+    ys = np.linspace(allp[:, 1].min() - 1, allp[:, 1].max() + 1, 160)
+    X, Y = np.meshgrid(xs, ys)
+    cx, cy = np.median(allp, axis=0) + rng.uniform(-0.15, 0.15, 2) * np.ptp(allp, axis=0)
+    E = 0.9 - rng.uniform(0.2, 0.4) * ((X - cx) / np.ptp(allp[:, 0])) ** 2 \
+        - rng.uniform(0.2, 0.4) * ((Y - cy) / np.ptp(allp[:, 1])) ** 2 - 0.1 * (X - cx) * (Y - cy) / np.ptp(allp)
+    cmap = str(rng.choice(["viridis", "jet", "RdYlBu_r", "plasma", "coolwarm"]))
+    if rng.random() < 0.5:
+        cs = ax.contourf(X, Y, E, levels=int(rng.integers(8, 16)), cmap=cmap, alpha=float(rng.uniform(0.6, 1.0)))
+        fig.colorbar(cs, ax=ax, label="Isentropic efficiency")
+        return True
+    else:
+        cs = ax.contour(X, Y, E, levels=int(rng.integers(5, 10)), cmap=cmap, linewidths=float(rng.uniform(0.7, 1.3)))
+        ax.clabel(cs, fontsize=7, fmt="%.2f")
+        return False
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--maps", type=int, default=48)
@@ -218,6 +255,8 @@ def main():
                     help="scan-like copies: small rotation, resampling, blur, paper tint, noise, JPEG")
     ap.add_argument("--stacked", action="store_true",
                     help="each map shares its x axis with an efficiency plot under (or above) it")
+    ap.add_argument("--contours", action="store_true",
+                    help="an efficiency field over each plot: filled with a colour bar, or colour-mapped contour lines")
     ap.add_argument("--shapes", choices=["simple", "real"], default="simple",
                     help="speedlines from a simple model, or the shapes of the research's real samples "
                          "(../shared/real/seed-samples) with R-lines on half the maps")
@@ -233,7 +272,8 @@ def main():
     for i in range(a.maps):
         style, place = STYLES[i % len(STYLES)], PLACES[int(rng.integers(len(PLACES)))]
         p = out / f"{i:02d}_{style}.png"
-        truth = draw(p, rng, style, place, real, np.random.default_rng([a.seed, i]) if a.stacked else None)
+        truth = draw(p, rng, style, place, real, np.random.default_rng([a.seed, i]) if a.stacked else None,
+                     np.random.default_rng([a.seed, i, 1]) if a.contours else None)
         if a.degrade:
             p = degrade(p, rng)
         t = time.perf_counter()
@@ -260,7 +300,8 @@ def main():
                 f"{np.mean([r['given']['score'] for r in rs]):.3f}, recovered {sum(r['given']['recovered'] for r in rs)}/{n}")
 
     print(f"\nstyle sheets the generator does not draw, {a.maps} maps (seed {a.seed}, {a.shapes} shapes"
-          f"{', scan-like copies' if a.degrade else ''}{', stacked over efficiency plots' if a.stacked else ''}), 2-core CPU, "
+          f"{', scan-like copies' if a.degrade else ''}{', stacked over efficiency plots' if a.stacked else ''}"
+          f"{', efficiency fields' if a.contours else ''}), 2-core CPU, "
           f"median {np.median([r['secs'] for r in rows]):.1f} s per map (no hints)")
     for st in STYLES:
         rs = [r for r in rows if r["style"] == st]

@@ -381,3 +381,56 @@ def test_grey_panels_stacked_give_the_taller_panel(gap):
     assert fr is not None and fr.panel is not None
     assert np.allclose(fr.box, (99.5, 39.5, 460.5, lo + 129.5), atol=1.5)
     assert np.allclose(fr.panel, (39.5, 340.5), atol=1.5)
+
+
+def _filled_field(spines: bool):
+    """A plot area (100, 60)-(500, 340) filled edge to edge by a colour-mapped field (bands of colour), a
+    black speedline over it, a colour bar at x 540-560 (outlined when `spines`, as matplotlib draws it)."""
+    img = np.full((400, 640, 3), 255, np.uint8)
+    yy, xx = np.mgrid[60:341, 100:501]
+    level = ((((xx - 300) / 200.0) ** 2 + ((yy - 200) / 140.0) ** 2) * 6).astype(int).clip(0, 7)
+    palette = np.array([[180, 30, 40], [230, 90, 50], [250, 170, 80], [250, 230, 140], [200, 230, 200],
+                        [130, 190, 230], [70, 110, 200], [50, 50, 150]], np.uint8)
+    img[60:341, 100:501] = palette[level]
+    for r in range(60, 341):
+        img[r, 540:561] = palette[7 - (r - 60) * 8 // 281]
+    xs = np.arange(150, 400)
+    img[(120 + 0.0015 * (xs - 150) ** 2).astype(int), xs] = 0  # a speedline falling to the right
+    if spines:
+        img[59, 100:501] = img[341, 100:501] = 0
+        img[59:342, 99] = img[59:342, 501] = 0
+        img[59, 539:562] = img[341, 539:562] = 0
+        img[59:342, 539] = img[59:342, 561] = 0
+    return img
+
+
+def test_a_filled_field_without_spines_is_the_frame_and_its_colour_bar_is_not():
+    from speedline_digitizer.axes import detect_fill_area, detect_frame
+
+    img = _filled_field(spines=False)
+    fr = detect_fill_area(img)
+    assert fr is not None and fr.spines == ("fill",)
+    assert np.allclose(fr.box, (99.5, 59.5, 500.5, 340.5), atol=1.5)
+    assert np.allclose(detect_frame(img).box, fr.box, atol=3)  # (the spine search takes its edges, 1-3 px in)
+    assert detect_fill_area(np.full((400, 640, 3), 255, np.uint8)) is None
+
+
+def test_a_colour_bars_outline_is_not_the_frames_right_spine():
+    from speedline_digitizer.axes import detect_frame
+
+    x0, y0, x1, y1 = detect_frame(_filled_field(spines=True)).box
+    assert abs(x1 - 501) <= 1.5  # the bar's outline reaches x = 561
+    assert abs(x0 - 99) <= 3 and abs(y0 - 59) <= 3 and abs(y1 - 341) <= 3
+
+
+def test_filled_areas_turn_to_paper_and_lines_over_them_stay():
+    from speedline_digitizer.axes import flatten_fills
+
+    img = _filled_field(spines=False)
+    out = flatten_fills(img)
+    assert (out[70:330, 110:490] == 255).all(axis=2).mean() > 0.97  # the field, its level edges too
+    xs = np.arange(150, 400)
+    assert (out[(120 + 0.0015 * (xs - 150) ** 2).astype(int), xs] == 0).all()  # the speedline as drawn
+    plain = np.full((400, 640, 3), 255, np.uint8)
+    plain[200, 100:500] = 0
+    assert flatten_fills(plain) is plain  # little fill: the same array

@@ -624,3 +624,68 @@ def test_readings_off_the_maps_scale_take_no_curve():
     pct = [(TextBox(f"{v}%", (0, 0, 10, 10), 0.9), float(v)) for v in (50, 60, 90, 100, 110)]
     nine = (TextBox("709", (0, 0, 10, 10), 0.9), 709.0)  # '70%' with its % read as a 9: mended later
     assert _on_scale(pct + [nine]) == pct + [nine]
+
+
+def _tails_with_labels_at_their_feet(bg=(255, 255, 255)):
+    """Three choke tails, each ending at the top left of its label ('0.5', '0.6', '0.7' printed right
+    against the stroke, as matplotlib places `text(x_end, y_end, ...)`). (image, curves, label boxes)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (420, 260), bg)
+    d = ImageDraw.Draw(img)
+    font = _font(18)
+    curves, boxes = [], []
+    for k, t in enumerate(("0.5", "0.6", "0.7")):
+        x, y = 80 + 110 * k, 200 - 50 * k
+        xs = np.linspace(x - 60, x, 40)
+        ys = y - 60 + 60 * ((xs - xs[0]) / 60) ** 4  # flat, then falling steeply into its foot
+        d.line(list(zip(xs, ys)), fill=(0, 0, 0), width=2)
+        d.line([(x, y - 8), (x, y + 14)], fill=(0, 0, 0), width=2)  # the tail runs on beside the text
+        d.text((x + 2, y), t, fill=(0, 0, 0), font=font)
+        px = np.column_stack([xs, ys])
+        curves.append(Curve(px[:, 0], px[:, 1], px))
+        boxes.append((x - 1.0, y - 1.0, x + 34.0, y + 20.0))
+    return np.asarray(img), curves, boxes
+
+
+def test_a_tails_stroke_read_as_a_leading_one_is_dropped():
+    # '0.5' printed against its choke tail's foot is read '10.5'; cut past the stroke it reads '0.5'
+    pytest.importorskip("rapidocr_onnxruntime")
+    from speedline_digitizer.labels import strip_strokes
+
+    img, curves, boxes = _tails_with_labels_at_their_feet((250, 200, 60))  # on a filled contour's colour
+    cands = [(TextBox("1" + t, b, 0.9), float("1" + t)) for t, b in zip(("0.5", "0.6", "0.7"), boxes)]
+    out = strip_strokes(img, cands, curves)
+    assert [v for _, v in out] == [0.5, 0.6, 0.7]
+    assert [tb.text for tb, _ in out] == ["0.5", "0.6", "0.7"]
+
+
+def test_a_line_through_an_inline_label_is_no_stroke_to_drop(monkeypatch):
+    # an inline label '137k' with its own line running through it: the leading 1 is printed, not a stroke
+    from speedline_digitizer import labels
+
+    monkeypatch.setattr(labels, "read_crops", lambda *a, **k: pytest.fail("read again"))
+    xs = np.arange(20, 200, dtype=float)
+    px = np.column_stack([xs, np.full(len(xs), 50.0)])
+    cands = [(TextBox("137k", (90.0, 42.0, 130.0, 58.0), 0.9), 137.0)]
+    out = labels.strip_strokes(np.full((100, 220, 3), 255, np.uint8), cands, [Curve(xs, px[:, 1], px)])
+    assert out == cands
+
+
+def test_a_colour_bars_tick_labels_are_no_speed_labels():
+    from speedline_digitizer.labels import colour_bar, off_colour_bar
+
+    img = np.full((300, 400, 3), 255, np.uint8)
+    img[40:260, 30:300] = (200, 220, 240)  # a filled plot area
+    for r in range(40, 260):  # a colour bar: blue at the bottom, yellow at the top
+        f = (r - 40) / 220
+        img[r, 330:345] = (int(255 * (1 - f)), int(230 * (1 - f)), int(255 * f))
+    img[40:260, 100] = 80  # a grid column in the plot: narrow
+    bar = colour_bar(img, (30, 40, 299, 259))
+    assert bar is not None and 328 <= bar[0] <= 331 and 344 <= bar[2] <= 346
+    ticks = [(TextBox(f"0.{5 + i}", (350.0, 250.0 - 50 * i, 375.0, 262.0 - 50 * i), 0.9), (5 + i) / 10)
+             for i in range(5)]
+    inside = [(TextBox("0.7", (200.0, 100.0, 225.0, 112.0), 0.9), 0.7)]
+    assert off_colour_bar(ticks + inside, bar) == inside
+    img[40:260, 330:345] = 0  # one colour along it: a thick spine, no colour scale
+    assert colour_bar(img, (30, 40, 299, 259)) is None

@@ -608,3 +608,18 @@ def test_a_tail_is_not_continued_by_a_piece_of_a_grid_column():
     # ... with it, it is seen to lie on a grid line that runs on across the plot, and is left alone
     (path,) = find_instances(graph, params, mask=mask, image=img)
     assert path[:, 1].max() < 150
+
+
+def test_coloured_contours_among_black_speedlines_are_dropped():
+    from speedline_digitizer.postprocess import off_colour
+
+    img = np.full((200, 300, 3), 255, np.uint8)
+    paths = [np.column_stack([np.arange(20, 280, dtype=float), np.full(260, 20.0 + 25 * k)]) for k in range(7)]
+    inks = [(0, 0, 0)] * 4 + [(68, 1, 84), (33, 145, 140), (253, 231, 37)]  # viridis contour levels
+    for p, ink in zip(paths, inks):
+        img[int(p[0, 1]) - 1:int(p[0, 1]) + 1, 20:280] = ink
+    assert off_colour(paths, img) == {5, 6}  # the dark violet level lies too near black to tell: kept
+    assert off_colour(paths[:2] + paths[4:], img) == set()  # two black lines: no black set of speedlines
+    for k in (4, 5, 6):  # a second set of speedlines in one colour: kept
+        img[int(paths[k][0, 1]) - 1:int(paths[k][0, 1]) + 1, 20:280] = (214, 39, 40)
+    assert off_colour(paths, img) == set()

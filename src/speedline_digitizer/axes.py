@@ -235,10 +235,85 @@ def flatten_panel(img: np.ndarray, tol: int = 10) -> np.ndarray:
     return out
 
 
+def page_colour(img: np.ndarray) -> np.ndarray:
+    """The paper's colour: the median of the page's top and bottom three rows (margins)."""
+    return np.median(np.concatenate([img[:3].reshape(-1, img.shape[-1]) if img.ndim == 3 else img[:3].reshape(-1, 1),
+                                     img[-3:].reshape(-1, img.shape[-1]) if img.ndim == 3 else img[-3:].reshape(-1, 1)]),
+                     axis=0)
+
+
+def fill_mask(img: np.ndarray, tol: float = 60.0, paper=None) -> np.ndarray:
+    """Pixels unlike the paper (summed channel difference over `tol`): ink and filled areas. paper: its
+    colour (default: `page_colour` of `img`)."""
+    im = img.reshape(img.shape[0], img.shape[1], -1).astype(np.int16)
+    paper = page_colour(img) if paper is None else np.asarray(paper)
+    return np.abs(im - paper.astype(np.int16)).sum(axis=2) > tol
+
+
+def flatten_fills(img: np.ndarray, share: float = 0.15, tol: int = 40) -> np.ndarray:
+    """The image with filled, colour-mapped areas turned to white paper (a filled efficiency field under the
+    speedlines, filled islands): where fills cover `share` or more of the page, a pixel within `tol` (summed
+    channels) of its neighbourhood's median colour, that median unlike the paper, becomes white. Strokes
+    thinner than the neighbourhood (lines, text) differ from its median and stay as drawn. The segmenter
+    learnt lines on white paper. The same array when there is little fill."""
+    import cv2
+
+    if img.ndim != 3:
+        return img
+    H, W = img.shape[:2]
+    step = max(1, int(max(H, W) // 400))
+    if fill_mask(img[::step, ::step]).mean() < share:
+        return img
+    k = max(7, int(0.008 * max(H, W)) | 1)
+    rgb = np.ascontiguousarray(img[..., :3])
+    bg = cv2.medianBlur(rgb, k)
+    flat = np.abs(rgb.astype(np.int16) - bg).sum(axis=2) <= tol
+    flat &= fill_mask(bg)
+    if not flat.any():
+        return img
+    out = img.copy()
+    out[flat] = 255
+    return out
+
+
+def detect_fill_area(img: np.ndarray) -> Frame | None:
+    """The rectangle of a plot area filled edge to edge (a colour-mapped efficiency field) and drawn without
+    spines: the largest region unlike the paper, its strokes closed over, that fills 80 % of its bounding
+    box (a field's palest level may match the paper in a corner), spans 30 % of the page each way and does not touch the page's edges. None when there is none."""
+    import cv2
+
+    H, W = img.shape[:2]
+    step = max(1, int(max(H, W) // 400))
+    if fill_mask(img[::step, ::step]).mean() < 0.15:  # little fill: none (cheap)
+        return None
+    s = min(1.0, 700.0 / max(H, W))
+    m = fill_mask(img).astype(np.uint8)
+    small = cv2.resize(m, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else m
+    h_, w_ = small.shape
+    k = max(3, int(0.01 * min(h_, w_))) | 1
+    on = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    n, _, st, _ = cv2.connectedComponentsWithStats(on, connectivity=4)
+    if n < 2:
+        return None
+    i = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
+    x, y, w, h, area = (int(v) for v in st[i])
+    if x == 0 or y == 0 or x + w >= w_ or y + h >= h_ or w < 0.3 * w_ or h < 0.3 * h_ or area < 0.8 * w * h:
+        return None
+    X0, Y0, X1, Y1 = max(0, int((x - 2) / s)), max(0, int((y - 2) / s)), min(W, int((x + w + 2) / s) + 1), \
+        min(H, int((y + h + 2) / s) + 1)
+    full = m[Y0:Y1, X0:X1].astype(bool)  # full resolution: rows and columns mostly filled
+    r_on, c_on = np.flatnonzero(full.mean(axis=1) >= 0.5), np.flatnonzero(full.mean(axis=0) >= 0.5)
+    if len(r_on) == 0 or len(c_on) == 0:
+        return None
+    return Frame((X0 + c_on[0] - 0.5, Y0 + r_on[0] - 0.5, X0 + c_on[-1] + 0.5, Y0 + r_on[-1] + 0.5), 0.0, ("fill",),
+                 0.5)
+
+
 def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | None:
     """The axes rectangle of a plot, or None when no frame-like lines are found.
 
-    A plot on a filled panel without spines is found by its panel (`detect_panel`)."""
+    A plot on a filled panel without spines is found by its panel (`detect_panel`), one filled with a
+    colour-mapped field by its fill (`detect_fill_area`)."""
     dark = darkness(img) if dark is None else dark
     found = _detect_spines(img, dark)
     if found is None:  # a thin spine of a slightly rotated scan is a staircase the line transform may lose
@@ -248,11 +323,51 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
                                   or found.box[3] - found.box[1] < 0.5 * H):
             found = None  # only a large, rotated frame: thick ink also lines up grid lines and curves of a crop
     if found is not None:
-        return stacked_panel(dark, found) or found
+        found = _short_of_colour_bar(img, dark, found)
+        return stacked_panel(dark, found) or _filled_round(img, found) or found
     found = detect_panel(img)
     if found is not None:
         return _stacked_with(found, img.shape[0], lambda a, b: detect_panel(img[a:b])) or found
-    return detect_grid(dark)
+    found = detect_grid(dark)
+    return (_filled_round(img, found) or found) if found is not None else detect_fill_area(img)
+
+
+def _filled_round(img: np.ndarray, frame: Frame, grow: float = 1.15, agree: float = 4.0) -> Frame | None:
+    """A filled plot area (`detect_fill_area`) in place of a frame found by spines or a grid: a colour-mapped
+    field without spines, whose fill edges or contour lines the spine and grid searches took for the frame
+    (fewer than four spines, or a grid, inside the fill and `grow` times smaller), or whose edges they placed
+    a few px in (four 'spines' within `agree` px of the fill's sides). None otherwise."""
+    if frame.spines == ("panel",):
+        return None
+    fa = detect_fill_area(img)
+    if fa is None:
+        return None
+    (a0, b0, a1, b1), (f0, g0, f1, g1) = frame.box, fa.box
+    if len(frame.spines) >= 4:  # the fill's sides, keeping what was seen (tick marks are looked for there)
+        near = max(abs(a0 - f0), abs(b0 - g0), abs(a1 - f1), abs(b1 - g1)) <= agree
+        return replace(frame, box=fa.box, corner=None) if near else None
+    inside = f0 - 3 <= a0 and g0 - 3 <= b0 and a1 <= f1 + 3 and b1 <= g1 + 3
+    return fa if inside and (f1 - f0) * (g1 - g0) >= grow * (a1 - a0) * (b1 - b0) else None
+
+
+def _short_of_colour_bar(img: np.ndarray, dark: np.ndarray, frame: Frame) -> Frame:
+    """The frame with its right side on the plot's spine when the side found was a colour bar's outer edge
+    (`labels.colour_bar` inside the frame's right half, reaching its right side): the last column before the
+    bar inked or filled down 60 % of the frame (a spine, or a filled plot area's edge); else the frame as
+    found."""
+    from .labels import colour_bar
+
+    x0, y0, x1, y1 = frame.box
+    bar = colour_bar(img, frame.box)
+    if bar is None or bar[0] < (x0 + x1) / 2 or bar[2] < x1 - 3:
+        return frame
+    a, b = int((x0 + x1) / 2), int(bar[0]) - 1
+    rows = slice(int(y0) + 1, int(y1))
+    filled = fill_mask(img[rows, a:b], paper=page_colour(img)).mean(axis=0) if b > a else 0.0
+    cols = np.maximum(_ink(dark)[rows, a:b].mean(axis=0), filled) if b > a else np.zeros(0)
+    if not len(cols) or cols.max() < 0.6:
+        return frame
+    return replace(frame, box=(x0, y0, float(a + int(np.flatnonzero(cols >= 0.6)[-1])), y1))
 
 
 def stacked_panel(dark: np.ndarray, frame: Frame) -> Frame | None:
@@ -1193,8 +1308,8 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
     (see `_tick_values`)."""
     xb, yb, xt, yt = tick_label_boxes(img, frame, dark)
     x0, y0, x1, y1 = frame.box
-    if abs(frame.rotation_deg) < 0.15:
-        gx, gy = tick_positions(dark, frame)
+    if abs(frame.rotation_deg) < 0.15 and frame.spines != ("fill",):  # (a filled field's levels meet its edge
+        gx, gy = tick_positions(dark, frame)                             # like tick marks)
         # the marks measured along the spine (to a fraction of a pixel) before those of the label bands
         xt, yt = (sorted(list(g) + [t for t in b if not any(abs(t - u) < 1.5 for u in g)])
                   for g, b in ((gx, xt), (gy, yt)))

@@ -102,9 +102,50 @@ def candidate_labels(img: np.ndarray, plot_box=None, upscale: bool = False) -> l
         win = (0, 0, W, H)
     side = max(win[2] - win[0], win[3] - win[1])
     if upscale and side > DETECT_SIDE:
-        return _tiled_speed_texts(img, win, plot_box)
+        return off_colour_bar(_tiled_speed_texts(img, win, plot_box), colour_bar(img, plot_box))
     scale = float(np.clip(DETECT_SIDE / side, 1.0, 2.0)) if upscale else 1.0
-    return _speed_texts(img, win, scale, plot_box)
+    return off_colour_bar(_speed_texts(img, win, scale, plot_box), colour_bar(img, plot_box))
+
+
+def colour_bar(img: np.ndarray, plot_box=None) -> tuple | None:
+    """A colour bar beside the plot (a filled efficiency map's scale): (x0, y0, x1, y1), or None. It is a
+    run of columns in the right half of the page, each inked over 40 % or more of the frame's height,
+    0.8 % to 10 % of the page wide (6 px or more), with page paper either side, whose colour runs through
+    a scale along its length (a channel changing by 120 levels or more): spines, grid columns and legend
+    frames are narrower or of one colour, a filled plot area is wider."""
+    if img.ndim != 3:
+        return None
+    H, W = img.shape[:2]
+    ya, yb = (int(plot_box[1]), int(plot_box[3])) if plot_box is not None else (0, H)
+    ya, yb = max(0, ya), min(H, yb + 1)
+    if yb - ya < 20:
+        return None
+    band = img[ya:yb].astype(np.int16)
+    paper = np.median(np.concatenate([img[:3].reshape(-1, 3), img[-3:].reshape(-1, 3)]), axis=0)  # page margins
+    inked = np.abs(band - paper).sum(axis=2) > 40
+    cover = inked.mean(axis=0)
+    for a, b in _runs(np.flatnonzero(cover >= 0.4)[W // 2 <= np.flatnonzero(cover >= 0.4)], 1):
+        if not max(6, 0.008 * W) <= b - a + 1 <= 0.1 * W or a < 3 or b > W - 4:
+            continue
+        if cover[a - 3:a].max() > 0.3 or cover[b + 1:b + 4].max() > 0.3:  # paper either side
+            continue
+        rows = np.flatnonzero(inked[:, a:b + 1].mean(axis=1) >= 0.8)
+        if len(rows) and np.ptp(band[rows, (a + b) // 2], axis=0).max() >= 120:
+            return (a, ya + int(rows[0]), b, ya + int(rows[-1]))
+    return None
+
+
+def off_colour_bar(cands: list, bar, reach: float = 8.0) -> list:
+    """The candidates that are not a colour bar's tick labels (texts starting right of the bar, within
+    `reach` text heights, level with it)."""
+    if bar is None:
+        return cands
+    x0, y0, x1, y1 = bar
+
+    def on(tb):
+        h = tb.box[3] - tb.box[1]
+        return x1 <= tb.box[0] <= x1 + reach * h and y0 - h <= tb.centre[1] <= y1 + h
+    return [(tb, v) for tb, v in cands if not on(tb)]
 
 
 def _tiled_speed_texts(img: np.ndarray, win: tuple, plot_box=None, tile: int = 1000, overlap: int = 80) -> list:
@@ -957,6 +998,73 @@ def split_merged(img, cands: list) -> list:
     return out
 
 
+_STROKE_CHARS = "1lI|!/\\[]()"
+
+
+def _extended(xy: np.ndarray, reach: float, span: int = 6) -> np.ndarray:
+    """A path with both ends carried on `reach` px along their direction (a fitted curve stops a few px
+    short of its stroke's end), as points about 1 px apart."""
+    xy = np.asarray(xy, float)
+    if len(xy) < 2:
+        return xy
+    k = min(span, len(xy) - 1)
+    ends = []
+    for a, b in ((xy[k], xy[0]), (xy[-1 - k], xy[-1])):
+        d = b - a
+        n = float(np.hypot(*d))
+        ends.append(b + d / n * reach if n > 0 else b)
+    xy = np.vstack([ends[0], xy, ends[1]])
+    s = np.r_[0.0, np.cumsum(np.hypot(*np.diff(xy, axis=0).T))]
+    t = np.linspace(0.0, s[-1], max(2, int(np.ceil(s[-1])) + 1))
+    return np.column_stack([np.interp(t, s, xy[:, 0]), np.interp(t, s, xy[:, 1])])
+
+
+def strip_strokes(img: np.ndarray, cands: list, curves: list, side: float = 0.3, width: float = 2.0) -> list:
+    """Labels printed against a curve's stroke ('0.5' at a choke tail's foot read as '10.5'): a reading
+    with a curve running upright through the outer `side` of its box (a line through the whole label
+    is an inline label's own), whose first or last character could be that
+    stroke, is read again from its box cut short of the curve (carried on past its fitted end; cuts 2 px
+    either side of where the fit puts the stroke). A new reading that is the old one less that character
+    replaces it when it lies nearer the labels' median (taking the new readings): a '110%' among '90%'
+    labels whose own 1 stands by a stroke stays."""
+    if not curves:
+        return cands
+    new = [_without_stroke(img, tb, curves, side, width) for tb, _ in cands]
+    vals = [n[1] if n else v for (_, v), n in zip(cands, new)]
+    med = float(np.median(vals)) if vals else 1.0
+    return [n if n and abs(np.log(n[1] / med)) < abs(np.log(v / med)) else (tb, v)
+            for (tb, v), n in zip(cands, new)]
+
+
+def _without_stroke(img: np.ndarray, tb: TextBox, curves: list, side: float, width: float):
+    """(TextBox, value) of a label read again without the curve stroke at its first or last character
+    (:func:`strip_strokes`), or None."""
+    text = tb.text.strip()
+    x0, y0, x1, y1 = tb.box
+    w, reach = x1 - x0, 0.5 * (y1 - y0) + 2
+    if len(text) < 2 or not (text[:1] in _STROKE_CHARS or text[-1:] in _STROKE_CHARS):
+        return None
+    pts = np.vstack([_extended(c.pixels, reach) for c in curves])
+    inside = pts[(pts[:, 1] >= y0) & (pts[:, 1] <= y1) & (pts[:, 0] >= x0 - 4) & (pts[:, 0] <= x1 + 4)]
+    h = y1 - y0
+
+    def upright(q):  # a stroke crossing the text upright (a choke tail), not a line through it (inline)
+        return len(q) > 0 and np.ptp(q[:, 0]) <= h + width and np.ptp(q[:, 1]) >= 0.4 * h
+    left = text[:1] in _STROKE_CHARS and upright(inside[inside[:, 0] <= x0 + side * w])
+    right = text[-1:] in _STROKE_CHARS and upright(inside[inside[:, 0] >= x1 - side * w])
+    want = (text[1:] if left else text)[:-1 if right else None].strip()
+    nv = parse_speed(want) if (left or right) else None
+    if nv is None:
+        return None
+    # the box cut to start (end) past the stroke, where the fitted curve puts it give or take 2 px
+    cut0 = float(inside[inside[:, 0] <= x0 + side * w, 0].max()) + width / 2 + 0.5 if left else x0
+    cut1 = float(inside[inside[:, 0] >= x1 - side * w, 0].min()) - width / 2 - 0.5 if right else x1
+    boxes = [(max(x0, cut0 + d) if left else x0, y0, min(x1, cut1 - d) if right else x1, y1)
+             for d in (-2, -1, 0, 1, 2, 3)]
+    got = [a for a in read_crops(img, [b for b in boxes if b[2] - b[0] >= 0.4 * w], pad=0) if a.text.strip() == want]
+    return (TextBox(want, tb.box, max(a.score for a in got)), nv) if got else None
+
+
 def erase_curves(img: np.ndarray, curves: list, width: int = 3) -> np.ndarray:
     """A copy of the image with the curves' strokes painted over in the paper's colour (a speedline
     through its own label, or a neighbour's, spoils the reading)."""
@@ -1050,7 +1158,8 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     The image is read at its own size first; while labels are missing, again scaled up (small print)
     and once more with the curves painted out and the grid lines inpainted (a line through a label).
     Readings off the map's scale take no curve (:func:`_on_scale`). Two labels read as one are
-    split on the painted-out copy (a curve's tail between them hides the gap). When at most half the
+    split on the painted-out copy (a curve's tail between them hides the gap); a curve's stroke read as a
+    character of a label it touches is dropped there too (:func:`strip_strokes`). When at most half the
     curves got a label, a legend under the plot (:func:`legend_below`) is looked for too."""
     copy = []
 
@@ -1070,7 +1179,7 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
         cands = cands + boxed_labels(img, cands, plot_box)
     if _n_speeds(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + labels_near_ends(img, curves, cands, plot_box)
-    out = assign_labels(img, curves, _on_scale(cands), plot_box)
+    out = assign_labels(img, curves, _on_scale(strip_strokes(img, cands, curves)), plot_box)
     n_read = sum(c.speed is not None for c in out)
     if n_read <= len(curves) // 2 and not _legend_of(cands, curves):  # a legend under the plot names more
         below = legend_below(img, plot_box)

@@ -154,6 +154,9 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
         curves = [c for c, n in zip(curves, lengths) if n >= least]
         # ... unless they continue the map's sequence of speedlines below its lowest one
         curves += low_speedlines(short, curves, w)
+    if image is not None and colour.ndim == 3 and len(curves) >= 4:
+        odd = off_colour([c.pixels for c in curves], colour)
+        curves = [c for k, c in enumerate(curves) if k not in odd]
     if len(curves) >= 3:
         inside = starts_inside([c.pixels for c in curves], max(10.0, 0.02 * w))
         curves = [c for k, c in enumerate(curves) if k not in inside]
@@ -164,6 +167,29 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     if timings is not None:
         timings.update(skeleton=t1 - t, instances=t2 - t1, fit=t3 - t2)
     return curves
+
+
+def off_colour(paths: list, image: np.ndarray, same: float = 80.0, apart: float = 120.0, least: int = 3,
+               share: float = 0.4, twin: float = 20.0) -> set:
+    """Indices of coloured paths among black speedlines: where `least` or more paths, and `share` of them
+    all, are drawn in one dark grey or black ink (within `same`, RGB distance), paths in a saturated
+    colour more than `apart` from it are efficiency contours, a surge line or R-lines (a colour-mapped
+    contour plot under black speedlines), unless `least` or more of those share one colour of their own
+    (within `twin`: a second set of speedlines, measured and computed; a colour map's neighbouring
+    contour levels differ by more). Maps with a colour per speedline have no such
+    group, and black lines among coloured ones are kept (the coloured ones may be the speedlines)."""
+    from .labels import _curve_colour
+
+    cols = np.array([_curve_colour(image, p) for p in paths])
+    dark = (np.ptp(cols, axis=1) <= 60) & (cols.mean(axis=1) <= 140)
+    if dark.sum() < max(least, share * len(paths)):
+        return set()
+    ref = np.median(cols[dark], axis=0)
+    if (np.linalg.norm(cols[dark] - ref, axis=1) >= same).any():  # several greys: no one ink
+        return set()
+    far = [k for k in range(len(paths)) if np.linalg.norm(cols[k] - ref) > apart and np.ptp(cols[k]) > 80]
+    twins = np.linalg.norm(cols[:, None] - cols[None], axis=2) < twin
+    return {k for k in far if twins[k, far].sum() < least}
 
 
 def _arc_length(xy: np.ndarray) -> np.ndarray:

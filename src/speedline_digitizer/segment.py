@@ -5,7 +5,7 @@ tiles for large images so memory stays bounded, on the GPU when there is one. Im
 `MAX_SIDE` px are read at that size and the probabilities scaled back (five synthetic maps enlarged
 2x scored 0.63 read at full size, 0.71 this way; see docs/results.md); smaller images whose speedlines
 are drawn thicker than the model learnt are read again smaller (`stroke_width`), and a grey plot panel
-is turned white first (`axes.flatten_panel`).
+and filled colour areas are turned white first (`axes.flatten_panel`, `axes.flatten_fills`).
 """
 from __future__ import annotations
 
@@ -182,21 +182,22 @@ class Segmenter:
         """Probabilities for several images. An image larger than `max_side` px is read at that size
         (the training maps were at most 2,500 px wide with lines at most 3 px thick: a larger scan's
         lines are thicker than any the model saw) and its probabilities are scaled back to full size.
-        flatten: a grey plot panel (ggplot-like) is turned white first (`axes.flatten_panel`).
+        flatten: a grey plot panel (ggplot-like) and filled colour areas (an efficiency field, filled
+        islands) are turned white first (`axes.flatten_panel`, `axes.flatten_fills`).
         thick_lines: when the ink under the speedline pixels found is wider than THICK_LINE px
         (`stroke_width`), the image is read again scaled to make it TARGET_WIDTH px wide (a figure
         drawn at 300 dpi with 1.5 pt lines has 6 px lines)."""
         import cv2
         import torch
 
-        from .axes import flatten_panel
+        from .axes import flatten_fills, flatten_panel
 
         out = []
         fwd = self.session if self.session is not None else self.model
         with torch.inference_mode():
             for img in images:
                 if flatten:
-                    img = flatten_panel(img)
+                    img = flatten_fills(flatten_panel(img))
                 h, w = img.shape[:2]
                 s = max_side / max(h, w) if max_side else 1.0
                 x = img if s >= 1.0 else _shrunk(img, s)
