@@ -169,10 +169,11 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
     return curves
 
 
-def off_colour(paths: list, image: np.ndarray, same: float = 80.0, apart: float = 120.0, least: int = 3,
+def off_colour(paths: list, image: np.ndarray, same: float = 50.0, apart: float = 120.0, least: int = 3,
                share: float = 0.4, twin: float = 20.0) -> set:
     """Indices of coloured paths among black speedlines: where `least` or more paths, and `share` of them
-    all, are drawn in one dark grey or black ink (within `same`, RGB distance), paths in a saturated
+    all, are drawn in one black or dark grey ink (channels within 40 of each other, 110 or darker on
+    average, all within `same` of their median, RGB distance), paths in a saturated
     colour more than `apart` from it are efficiency contours, a surge line or R-lines (a colour-mapped
     contour plot under black speedlines), unless `least` or more of those share one colour of their own
     (within `twin`: a second set of speedlines, measured and computed; a colour map's neighbouring
@@ -181,7 +182,8 @@ def off_colour(paths: list, image: np.ndarray, same: float = 80.0, apart: float 
     from .labels import _curve_colour
 
     cols = np.array([_curve_colour(image, p) for p in paths])
-    dark = (np.ptp(cols, axis=1) <= 60) & (cols.mean(axis=1) <= 140)
+    # black or dark grey (a scan dulls a colour cycle to greys 50-60 in spread and 80-120 in lightness)
+    dark = (np.ptp(cols, axis=1) <= 40) & (cols.mean(axis=1) <= 110)
     if dark.sum() < max(least, share * len(paths)):
         return set()
     ref = np.median(cols[dark], axis=0)
