@@ -121,6 +121,19 @@ def _grey_u8(img: np.ndarray) -> np.ndarray:
     return img.astype(np.uint8)
 
 
+def _largest_region(mask: np.ndarray, frac: float) -> tuple | None:
+    """(x, y, w, h, area) of the largest 4-connected region of a uint8 mask closed over with a square a
+    `frac` of its smaller side (odd, 3 px or more): grid lines and strokes across it closed; or None."""
+    import cv2
+
+    k = max(3, int(frac * min(mask.shape))) | 1
+    on = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    n, _, st, _ = cv2.connectedComponentsWithStats(on, connectivity=4)
+    if n < 2:
+        return None
+    return tuple(int(v) for v in st[1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))])
+
+
 def detect_panel(img: np.ndarray) -> Frame | None:
     """The rectangle of a filled plot panel drawn without spines (ggplot2's grey panel, seaborn's
     'darkgrid'): the largest region of one light grey, its grid lines and curves closed over, that does
@@ -141,14 +154,10 @@ def detect_panel(img: np.ndarray) -> Frame | None:
     level = lo + int(np.argmax(win[lo:hi]))
     if win[level] < 0.15 * h_ * w_:
         return None
-    raw = (np.abs(small.astype(np.int16) - level) <= 6).astype(np.uint8)
-    k = max(3, int(0.02 * min(h_, w_))) | 1
-    on = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    n, _, st, _ = cv2.connectedComponentsWithStats(on, connectivity=4)
-    if n < 2:
+    region = _largest_region((np.abs(small.astype(np.int16) - level) <= 6).astype(np.uint8), 0.02)
+    if region is None:
         return None
-    i = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
-    x, y, w, h, area = (int(v) for v in st[i])
+    x, y, w, h, area = region
     if (x == 0 and x + w >= w_) or (y == 0 and y + h >= h_) or w < 0.3 * w_ or h < 0.3 * h_ or area < 0.6 * w * h:
         return None  # paper of that grey from edge to edge, or no panel
     # full resolution, a little beyond the box; the closing can take in tick labels beside the panel:
@@ -290,13 +299,10 @@ def detect_fill_area(img: np.ndarray) -> Frame | None:
     m = fill_mask(img).astype(np.uint8)
     small = cv2.resize(m, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else m
     h_, w_ = small.shape
-    k = max(3, int(0.01 * min(h_, w_))) | 1
-    on = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    n, _, st, _ = cv2.connectedComponentsWithStats(on, connectivity=4)
-    if n < 2:
+    region = _largest_region(small, 0.01)
+    if region is None:
         return None
-    i = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
-    x, y, w, h, area = (int(v) for v in st[i])
+    x, y, w, h, area = region
     if x == 0 or y == 0 or x + w >= w_ or y + h >= h_ or w < 0.3 * w_ or h < 0.3 * h_ or area < 0.8 * w * h:
         return None
     X0, Y0, X1, Y1 = max(0, int((x - 2) / s)), max(0, int((y - 2) / s)), min(W, int((x + w + 2) / s) + 1), \
