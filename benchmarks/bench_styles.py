@@ -172,7 +172,8 @@ def draw(path: Path, rng, style: str, place: str, real: list | None = None, stac
         for n, c in zip(speeds, curves):
             idx = np.r_[0:len(c):6, len(c) - 1] if markers else np.arange(len(c))
             ax.plot(c[idx, 0], c[idx, 1], "o-" if markers else "-", ms=3.5, lw=rng.uniform(1.0, 2.0),
-                    label=printed(n) if place == "legend" else None, **({"color": "k"} if black else {}))
+                    label=printed(n) if place == "legend" else None,
+                    **({"color": plt.rcParams["text.color"]} if black else {}))  # (white on a dark page)
             if place == "end" and foot:  # the text's corner on the tail's end (`text(x, y, s)`)
                 ax.text(c[-1, 0], c[-1, 1], printed(n), fontsize=8)
             elif place == "end":

@@ -261,10 +261,11 @@ def fill_mask(img: np.ndarray, tol: float = 60.0, paper=None) -> np.ndarray:
 
 def flatten_fills(img: np.ndarray, share: float = 0.15, tol: int = 40) -> np.ndarray:
     """The image with filled, colour-mapped areas turned to white paper (a filled efficiency field under the
-    speedlines, filled islands): where fills cover `share` or more of the page, a pixel within `tol` (summed
-    channels) of its neighbourhood's median colour, that median unlike the paper, becomes white. Strokes
-    thinner than the neighbourhood (lines, text) differ from its median and stay as drawn. The segmenter
-    learnt lines on white paper. The same array when there is little fill."""
+    speedlines, filled islands). A pixel within `tol` (summed channels) of its neighbourhood's median
+    colour becomes white where that median is unlike the paper over an area twice the neighbourhood wide
+    (an opening: a fill, not a tangle of lines whose median is ink). Strokes thinner than the neighbourhood
+    (lines, text) differ from its median and stay as drawn. The segmenter learnt lines on white paper.
+    The same array when pixels unlike the paper cover under `share` of the page, or no fill is found."""
     import cv2
 
     if img.ndim != 3:
@@ -276,8 +277,9 @@ def flatten_fills(img: np.ndarray, share: float = 0.15, tol: int = 40) -> np.nda
     k = max(7, int(0.008 * max(H, W)) | 1)
     rgb = np.ascontiguousarray(img[..., :3])
     bg = cv2.medianBlur(rgb, k)
-    flat = np.abs(rgb.astype(np.int16) - bg).sum(axis=2) <= tol
-    flat &= fill_mask(bg)
+    fill = cv2.morphologyEx(fill_mask(bg, paper=page_colour(img)).astype(np.uint8), cv2.MORPH_OPEN,
+                            np.ones((2 * k + 1, 2 * k + 1), np.uint8)).astype(bool)
+    flat = fill & (np.abs(rgb.astype(np.int16) - bg).sum(axis=2) <= tol)
     if not flat.any():
         return img
     out = img.copy()
