@@ -434,3 +434,6 @@ def test_filled_areas_turn_to_paper_and_lines_over_them_stay():
     plain = np.full((400, 640, 3), 255, np.uint8)
     plain[200, 100:500] = 0
     assert flatten_fills(plain) is plain  # little fill: the same array
+    img[352:364:2, 20:32] = 0  # a small tangle of lines (a knot of dense R-lines): its median is ink, no fill
+    img[352:364, 20:32:2] = 0
+    assert (flatten_fills(img)[352:364, 20:32] == img[352:364, 20:32]).all()
