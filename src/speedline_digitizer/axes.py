@@ -340,20 +340,18 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
     return (_filled_round(img, found) or found) if found is not None else detect_fill_area(img)
 
 
-def _filled_round(img: np.ndarray, frame: Frame, grow: float = 1.15, agree: float = 4.0) -> Frame | None:
-    """A filled plot area (`detect_fill_area`) in place of a frame found by spines or a grid: a colour-mapped
-    field without spines, whose fill edges or contour lines the spine and grid searches took for the frame
-    (fewer than four spines, or a grid, inside the fill and `grow` times smaller), or whose edges they placed
-    a few px in (four 'spines' within `agree` px of the fill's sides). None otherwise."""
-    if frame.spines == ("panel",):
+def _filled_round(img: np.ndarray, frame: Frame, grow: float = 1.15) -> Frame | None:
+    """A filled plot area (`detect_fill_area`) in place of a frame found by fewer than four spines or by a
+    grid, lying inside the fill and `grow` times smaller: a colour-mapped field without spines, whose fill
+    edges or contour lines the spine and grid searches took for the frame. None otherwise (four spines
+    are kept: on a plot area of its own colour, a nasa-like page, they are the frame to a fraction of a
+    pixel)."""
+    if len(frame.spines) >= 4 or frame.spines == ("panel",):
         return None
     fa = detect_fill_area(img)
     if fa is None:
         return None
     (a0, b0, a1, b1), (f0, g0, f1, g1) = frame.box, fa.box
-    if len(frame.spines) >= 4:  # the fill's sides, keeping what was seen (tick marks are looked for there)
-        near = max(abs(a0 - f0), abs(b0 - g0), abs(a1 - f1), abs(b1 - g1)) <= agree
-        return replace(frame, box=fa.box, corner=None) if near else None
     inside = f0 - 3 <= a0 and g0 - 3 <= b0 and a1 <= f1 + 3 and b1 <= g1 + 3
     return fa if inside and (f1 - f0) * (g1 - g0) >= grow * (a1 - a0) * (b1 - b0) else None
 
