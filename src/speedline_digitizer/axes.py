@@ -246,9 +246,8 @@ def flatten_panel(img: np.ndarray, tol: int = 10) -> np.ndarray:
 
 def page_colour(img: np.ndarray) -> np.ndarray:
     """The paper's colour: the median of the page's top and bottom three rows (margins)."""
-    return np.median(np.concatenate([img[:3].reshape(-1, img.shape[-1]) if img.ndim == 3 else img[:3].reshape(-1, 1),
-                                     img[-3:].reshape(-1, img.shape[-1]) if img.ndim == 3 else img[-3:].reshape(-1, 1)]),
-                     axis=0)
+    m = img.reshape(img.shape[0], img.shape[1], -1)
+    return np.median(np.concatenate([m[:3], m[-3:]]).reshape(-1, m.shape[2]), axis=0)
 
 
 def fill_mask(img: np.ndarray, tol: float = 60.0, paper=None) -> np.ndarray:
@@ -257,6 +256,12 @@ def fill_mask(img: np.ndarray, tol: float = 60.0, paper=None) -> np.ndarray:
     im = img.reshape(img.shape[0], img.shape[1], -1).astype(np.int16)
     paper = page_colour(img) if paper is None else np.asarray(paper)
     return np.abs(im - paper.astype(np.int16)).sum(axis=2) > tol
+
+
+def _little_fill(img: np.ndarray, share: float = 0.15) -> bool:
+    """Whether pixels unlike the paper cover under `share` of the page (on a copy about 400 px wide)."""
+    step = max(1, int(max(img.shape[:2]) // 400))
+    return bool(fill_mask(img[::step, ::step]).mean() < share)
 
 
 def flatten_fills(img: np.ndarray, share: float = 0.15, tol: int = 40) -> np.ndarray:
@@ -268,12 +273,9 @@ def flatten_fills(img: np.ndarray, share: float = 0.15, tol: int = 40) -> np.nda
     The same array when pixels unlike the paper cover under `share` of the page, or no fill is found."""
     import cv2
 
-    if img.ndim != 3:
+    if img.ndim != 3 or _little_fill(img, share):
         return img
     H, W = img.shape[:2]
-    step = max(1, int(max(H, W) // 400))
-    if fill_mask(img[::step, ::step]).mean() < share:
-        return img
     k = max(7, int(0.008 * max(H, W)) | 1)
     rgb = np.ascontiguousarray(img[..., :3])
     bg = cv2.medianBlur(rgb, k)
@@ -290,13 +292,13 @@ def flatten_fills(img: np.ndarray, share: float = 0.15, tol: int = 40) -> np.nda
 def detect_fill_area(img: np.ndarray) -> Frame | None:
     """The rectangle of a plot area filled edge to edge (a colour-mapped efficiency field) and drawn without
     spines: the largest region unlike the paper, its strokes closed over, that fills 80 % of its bounding
-    box (a field's palest level may match the paper in a corner), spans 30 % of the page each way and does not touch the page's edges. None when there is none."""
+    box (a field's palest level may match the paper in a corner), spans 30 % of the page each way and
+    does not touch the page's edges. None when there is none."""
     import cv2
 
-    H, W = img.shape[:2]
-    step = max(1, int(max(H, W) // 400))
-    if fill_mask(img[::step, ::step]).mean() < 0.15:  # little fill: none (cheap)
+    if _little_fill(img):  # (cheap)
         return None
+    H, W = img.shape[:2]
     s = min(1.0, 700.0 / max(H, W))
     m = fill_mask(img).astype(np.uint8)
     small = cv2.resize(m, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else m
@@ -1314,8 +1316,9 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
     (see `_tick_values`)."""
     xb, yb, xt, yt = tick_label_boxes(img, frame, dark)
     x0, y0, x1, y1 = frame.box
-    if abs(frame.rotation_deg) < 0.15 and frame.spines != ("fill",):  # (a filled field's levels meet its edge
-        gx, gy = tick_positions(dark, frame)                             # like tick marks)
+    # (a filled field's frame has no marks: its levels meet the edge like tick marks)
+    if abs(frame.rotation_deg) < 0.15 and frame.spines != ("fill",):
+        gx, gy = tick_positions(dark, frame)
         # the marks measured along the spine (to a fraction of a pixel) before those of the label bands
         xt, yt = (sorted(list(g) + [t for t in b if not any(abs(t - u) < 1.5 for u in g)])
                   for g, b in ((gx, xt), (gy, yt)))

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 
-from .axes import _runs
+from .axes import _runs, fill_mask, page_colour
 from .ocr import TextBox, detect_text, read_crops
 
 _SPEED_PATTERNS = [
@@ -121,10 +121,10 @@ def colour_bar(img: np.ndarray, plot_box=None) -> tuple | None:
     if yb - ya < 20:
         return None
     band = img[ya:yb].astype(np.int16)
-    paper = np.median(np.concatenate([img[:3].reshape(-1, 3), img[-3:].reshape(-1, 3)]), axis=0)  # page margins
-    inked = np.abs(band - paper).sum(axis=2) > 40
+    inked = fill_mask(band, tol=40, paper=page_colour(img))
     cover = inked.mean(axis=0)
-    for a, b in _runs(np.flatnonzero(cover >= 0.4)[W // 2 <= np.flatnonzero(cover >= 0.4)], 1):
+    cols = np.flatnonzero(cover >= 0.4)
+    for a, b in _runs(cols[cols >= W // 2], 1):
         if not max(6, 0.008 * W) <= b - a + 1 <= 0.1 * W or a < 3 or b > W - 4:
             continue
         if cover[a - 3:a].max() > 0.3 or cover[b + 1:b + 4].max() > 0.3:  # paper either side
@@ -1021,10 +1021,10 @@ def _extended(xy: np.ndarray, reach: float, span: int = 6) -> np.ndarray:
 
 def strip_strokes(img: np.ndarray, cands: list, curves: list, side: float = 0.3, width: float = 2.0) -> list:
     """Labels printed against a curve's stroke ('0.5' at a choke tail's foot read as '10.5'): a reading
-    with a curve running upright through the outer `side` of its box (a line through the whole label
-    is an inline label's own), whose first or last character could be that
-    stroke, is read again from its box cut short of the curve (carried on past its fitted end; cuts 2 px
-    either side of where the fit puts the stroke). A new reading that is the old one less that character
+    with a curve running upright through the outer `side` of its box (a line through the whole label is
+    an inline label's own), whose first or last character could be that stroke, is read again from its
+    box cut short of the curve (carried on past its fitted end; cuts 2 px either side of where the fit
+    puts the stroke). A new reading that is the old one less that character
     replaces it when it lies nearer the labels' median (taking the new readings): a '110%' among '90%'
     labels whose own 1 stands by a stroke stays."""
     if not curves:
@@ -1157,9 +1157,10 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
 
     The image is read at its own size first; while labels are missing, again scaled up (small print)
     and once more with the curves painted out and the grid lines inpainted (a line through a label).
-    Readings off the map's scale take no curve (:func:`_on_scale`). Two labels read as one are
-    split on the painted-out copy (a curve's tail between them hides the gap); a curve's stroke read as a
-    character of a label it touches is dropped there too (:func:`strip_strokes`). When at most half the
+    Readings off the map's scale take no curve (:func:`_on_scale`), nor do a colour bar's tick labels
+    (:func:`off_colour_bar`). Two labels read as one are split on the painted-out copy (a curve's tail
+    between them hides the gap). Before labels are matched to curves, a curve's stroke read as a first
+    or last character of a label it touches is dropped (:func:`strip_strokes`). When at most half the
     curves got a label, a legend under the plot (:func:`legend_below`) is looked for too."""
     copy = []
 

@@ -173,12 +173,12 @@ def off_colour(paths: list, image: np.ndarray, same: float = 50.0, apart: float 
                share: float = 0.4, twin: float = 20.0) -> set:
     """Indices of coloured paths among black speedlines: where `least` or more paths, and `share` of them
     all, are drawn in one black or dark grey ink (channels within 40 of each other, 110 or darker on
-    average, all within `same` of their median, RGB distance), paths in a saturated
-    colour more than `apart` from it are efficiency contours, a surge line or R-lines (a colour-mapped
+    average, all within `same` of their median, RGB distance), paths in a saturated colour (spread over
+    80) more than `apart` from it are efficiency contours, a surge line or R-lines (a colour-mapped
     contour plot under black speedlines), unless `least` or more of those share one colour of their own
     (within `twin`: a second set of speedlines, measured and computed; a colour map's neighbouring
-    contour levels differ by more). Maps with a colour per speedline have no such
-    group, and black lines among coloured ones are kept (the coloured ones may be the speedlines)."""
+    contour levels differ by more). Maps with a colour per speedline have no such group, and black lines
+    among coloured ones are kept (the coloured ones may be the speedlines)."""
     from .labels import _curve_colour
 
     cols = np.array([_curve_colour(image, p) for p in paths])
