@@ -102,9 +102,9 @@ def candidate_labels(img: np.ndarray, plot_box=None, upscale: bool = False) -> l
         win = (0, 0, W, H)
     side = max(win[2] - win[0], win[3] - win[1])
     if upscale and side > DETECT_SIDE:
-        return off_colour_bar(_tiled_speed_texts(img, win, plot_box), colour_bar(img, plot_box))
+        return _tiled_speed_texts(img, win, plot_box)
     scale = float(np.clip(DETECT_SIDE / side, 1.0, 2.0)) if upscale else 1.0
-    return off_colour_bar(_speed_texts(img, win, scale, plot_box), colour_bar(img, plot_box))
+    return _speed_texts(img, win, scale, plot_box)
 
 
 def colour_bar(img: np.ndarray, plot_box=None) -> tuple | None:
@@ -1024,9 +1024,9 @@ def strip_strokes(img: np.ndarray, cands: list, curves: list, side: float = 0.3,
     with a curve running upright through the outer `side` of its box (a line through the whole label is
     an inline label's own), whose first or last character could be that stroke, is read again from its
     box cut short of the curve (carried on past its fitted end; cuts 2 px either side of where the fit
-    puts the stroke). A new reading that is the old one less that character
-    replaces it when it lies nearer the labels' median (taking the new readings): a '110%' among '90%'
-    labels whose own 1 stands by a stroke stays."""
+    puts the stroke). A new reading that is the old one less that character replaces it when it lies
+    nearer the labels' median (taking the new readings): a '110%' among '90%' labels whose own 1 stands
+    by a stroke stays."""
     if not curves:
         return cands
     new = [_without_stroke(img, tb, curves, side, width) for tb, _ in cands]
@@ -1046,19 +1046,20 @@ def _without_stroke(img: np.ndarray, tb: TextBox, curves: list, side: float, wid
         return None
     pts = np.vstack([_extended(c.pixels, reach) for c in curves])
     inside = pts[(pts[:, 1] >= y0) & (pts[:, 1] <= y1) & (pts[:, 0] >= x0 - 4) & (pts[:, 0] <= x1 + 4)]
+    lq, rq = inside[inside[:, 0] <= x0 + side * w], inside[inside[:, 0] >= x1 - side * w]  # outer strips
     h = y1 - y0
 
     def upright(q):  # a stroke crossing the text upright (a choke tail), not a line through it (inline)
         return len(q) > 0 and np.ptp(q[:, 0]) <= h + width and np.ptp(q[:, 1]) >= 0.4 * h
-    left = text[:1] in _STROKE_CHARS and upright(inside[inside[:, 0] <= x0 + side * w])
-    right = text[-1:] in _STROKE_CHARS and upright(inside[inside[:, 0] >= x1 - side * w])
+    left = text[:1] in _STROKE_CHARS and upright(lq)
+    right = text[-1:] in _STROKE_CHARS and upright(rq)
     want = (text[1:] if left else text)[:-1 if right else None].strip()
     nv = parse_speed(want) if (left or right) else None
     if nv is None:
         return None
     # the box cut to start (end) past the stroke, where the fitted curve puts it give or take 2 px
-    cut0 = float(inside[inside[:, 0] <= x0 + side * w, 0].max()) + width / 2 + 0.5 if left else x0
-    cut1 = float(inside[inside[:, 0] >= x1 - side * w, 0].min()) - width / 2 - 0.5 if right else x1
+    cut0 = float(lq[:, 0].max()) + width / 2 + 0.5 if left else x0
+    cut1 = float(rq[:, 0].min()) - width / 2 - 0.5 if right else x1
     boxes = [(max(x0, cut0 + d) if left else x0, y0, min(x1, cut1 - d) if right else x1, y1)
              for d in (-2, -1, 0, 1, 2, 3)]
     got = [a for a in read_crops(img, [b for b in boxes if b[2] - b[0] >= 0.4 * w], pad=0) if a.text.strip() == want]
@@ -1168,13 +1169,17 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
         if not copy:
             copy.append(erase_grid(erase_curves(img, curves), plot_box))
         return copy[0]
-    cands = candidate_labels(img, plot_box)
+    bar = colour_bar(img, plot_box)  # its tick labels are no speeds (found once, on the image as it is)
+
+    def read(image, upscale=False):
+        return off_colour_bar(candidate_labels(image, plot_box, upscale), bar)
+    cands = read(img)
     if _n_speeds(cands) < len(curves):  # small print: read again scaled up; those readings win where both read
-        cands = _merged(candidate_labels(img, plot_box, upscale=True), cands)
+        cands = _merged(read(img, upscale=True), cands)
     if _n_speeds(cands) < len(curves):
         # read again with the curves painted out: a line through a label (its own, a neighbour's) spoils it;
         # labels on their line (inline) vanish there, so the first readings are kept
-        cands = _merged(cands, candidate_labels(erased(), plot_box, upscale=True))
+        cands = _merged(cands, read(erased(), upscale=True))
     cands = split_merged(erased, cands)
     if _n_speeds(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + boxed_labels(img, cands, plot_box)
