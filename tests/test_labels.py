@@ -20,6 +20,8 @@ from speedline_digitizer.result import Curve
                                         ("RPM 12000", 12000), ("680001pm", 68000),
                                         ("n =340001m", 34000), ("840001", 84000), ("%N = 90", 90), ("PCN 90", 90),
                                         ("90 PCN", 90), ("Corrected speed 90%", 90), ("ω = 0.9", 0.9),
+                                        ("ω/ωd = 0.9", 0.9), ("90% Ndesign", 90), ("0.9 N/√T", 0.9),
+                                        ("100% (design)", 100), ("95% spd", 95),
                                         ("N=045", 0.45), ("07", 0.7)])  # a decimal point lost in small print
 def test_speed_label_formats(text, value):
     assert parse_speed(text) == pytest.approx(value)
@@ -257,6 +259,27 @@ def test_legend_with_a_repeating_colour_cycle_and_a_line_in_pieces_keeps_both_or
     # every whole line gets its own entry; of the 90 % line's two pieces, the longer one
     assert [got[(20, 360 - 50 * k - 1)] for k in (0, 1, 2, 3, 5)] == [60, 70, 80, 85, 95]
     assert got[(160, 159)] == 90 and got[(20, 159)] is None
+
+
+def test_a_legend_with_its_samples_right_of_right_aligned_text_is_matched_by_colour():
+    # gnuplot's key: texts right-aligned, each line sample right of its text; the 80 % line is not found,
+    # so the entries must go by colour (four entries, three curves); the top curve passes left of the key
+    img = np.full((300, 460, 3), 255, np.uint8)
+    red, orange, blue, green = (220, 30, 30), (240, 150, 20), (30, 60, 200), (30, 160, 60)
+    curves = []
+    for k, col in enumerate([red, blue, green]):
+        y = 250 - 90 * k if k < 2 else 40
+        img[y - 1:y + 1, 20:300] = col
+        px = np.column_stack([np.arange(20, 300, dtype=float), np.full(280, y - 0.5)])
+        curves.append(Curve(px[:, 0], px[:, 1], px))
+    cands = []
+    for n, (v, col) in enumerate([(100, green), (90, blue), (80, orange), (70, red)]):
+        y = 30 + 20 * n
+        x0 = 330 if v == 100 else 342  # right-aligned: the longer text starts further left
+        img[y - 1:y + 1, 375:400] = col
+        cands.append((TextBox(f"{v} %", (x0, y - 6, 370, y + 6), 0.9), float(v)))
+    out = enforce_order(assign_labels(img, curves, cands))
+    assert [c.speed for c in out] == [70, 90, 100]
 
 
 def test_legend_rows_the_detector_missed_are_read_in_place():

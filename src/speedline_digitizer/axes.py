@@ -537,10 +537,10 @@ def _detect_grid_upright(dark: np.ndarray, min_lines: int = 3, margins: bool = T
     hs, vs = np.array(ext[True], float).reshape(-1, 3), np.array(ext[False], float).reshape(-1, 3)
     if len(hs) < min_lines:
         return None
-    x0, x1 = np.median(hs[:, 1]), np.median(hs[:, 2])
+    x0, x1 = _outer_edge(hs[:, 1], low=True), _outer_edge(hs[:, 2], low=False)
     inside = lambda p, lo, hi: ((p >= lo - 3) & (p <= hi + 3)).sum()  # noqa: E731
     if len(vs) >= min_lines:
-        y0, y1 = np.median(vs[:, 1]), np.median(vs[:, 2])
+        y0, y1 = _outer_edge(vs[:, 1], low=True), _outer_edge(vs[:, 2], low=False)
         if inside(hs[:, 0], y0, y1) < min_lines or inside(vs[:, 0], x0, x1) < min_lines:
             return None
     elif len(hs) > min_lines:  # horizontal lines only (a spreadsheet chart): its axis ends on its first and last
@@ -566,6 +566,20 @@ def _detect_grid_upright(dark: np.ndarray, min_lines: int = 3, margins: bool = T
     if margins and (x0 < 0.03 * W or y1 > 0.97 * H) or x1 - x0 < 0.3 * W or y1 - y0 < 0.3 * H:
         return None
     return Frame((float(x0), float(y0), float(x1), float(y1)), 0.0, ("grid",), 0.5, None)
+
+
+def _outer_edge(ends: np.ndarray, low: bool, tol: float = 3.0) -> float:
+    """Where grid lines end at the plot area's edge, from their ends on one side (`low`: left or top):
+    the outermost end that a quarter of the lines (two at least) share within `tol` px, as the median of
+    those. Lines end short of the edge where something covers them (a legend in a corner, a label), and
+    seldom run past it together; the median of all ends when none agree."""
+    e = np.sort(np.asarray(ends, float))
+    need = max(2, int(np.ceil(0.25 * len(e))))
+    for v in (e if low else e[::-1]):
+        near = e[np.abs(e - v) <= tol]
+        if len(near) >= need:
+            return float(np.median(near))
+    return float(np.median(e))
 
 
 def _detect_spines(img: np.ndarray, dark: np.ndarray, thicken: bool = False) -> Frame | None:
@@ -937,8 +951,25 @@ def _tick_support(fit: AxisFit, ticks, tol: float = 1.2) -> int:
 def _unsupported_pair(fit: AxisFit, ticks) -> bool:
     """Two labels always fit a line exactly; the tick marks are then the only check. True when four or
     more marks were found, the fit could not be refined on them, and at most one sits at a round value
-    under it ('0.30' and '0.50' read as '0' and '50' give a fit whose ticks fall at 11.9, 24.6, 37.4)."""
-    return fit.n_inliers == 2 and not fit.n_ticks and len(ticks) >= 4 and _tick_support(fit, ticks) <= 1
+    under it ('0.30' and '0.50' read as '0' and '50' give a fit whose ticks fall at 11.9, 24.6, 37.4), or
+    when evenly spaced marks step by no round value under it (:func:`_off_round_step`)."""
+    return fit.n_inliers == 2 and not fit.n_ticks and len(ticks) >= 4 and (
+        _tick_support(fit, ticks) <= 1 or _off_round_step(fit, ticks))
+
+
+def _off_round_step(fit: AxisFit, ticks, tol: float = 0.06) -> bool:
+    """Whether four or more tick marks at an even pitch step by a value that is no round step (1, 2, 2.5,
+    5 x 10^k) under a linear `fit`: '16' read as '6' beside '14' gives 4.6 a mark. A pixel of error in
+    the pitch is allowed for."""
+    d = np.diff(np.sort(np.asarray(ticks, float)))
+    if fit.log or fit.a == 0 or len(d) < 3:
+        return False
+    p = float(np.median(d))
+    if p <= 0 or (np.abs(d - p) <= max(1.5, 0.05 * p)).sum() < 3:
+        return False
+    step = abs(fit.a) * p
+    m = step / 10.0 ** np.floor(np.log10(step))
+    return min(abs(m - r) / r for r in (1, 2, 2.5, 5, 10)) > max(tol, 1.5 / p)
 
 
 def _round_step(fit: AxisFit, ticks: np.ndarray, tol: float) -> float | None:

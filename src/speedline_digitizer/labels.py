@@ -32,9 +32,11 @@ _FRAME_CHARS = "[](){}|/\\"  # a box around an inline label is read as brackets,
 # words around the number: 'N = 0.95', 'Nc: 90%', 'Speed 0.8', 'RPM 12000' / '100% N', '0.7 Ndes', '80% speed'
 _PREFIX = re.compile(r"^(?:(?:[nN][a-zA-Z_.*]{0,5}(?:\s*/\s*[^\s=:]{1,8})?|[sS]peed|SPEED|[rR][pP][mM])\s*[=:]|"
                      r"[sS]peed|SPEED|[rR][pP][mM])\s*(?=\d|[.,]\d)")
-_SUFFIX = re.compile(r"(?<=[\d%])\s*(?:[sS]peed|SPEED|[nN](?:[a-zA-Z_]{0,5})\*?|des(?:ign)?|PCN[a-zA-Z]{0,2})$")
-# more words before the number: '%N = 90', 'PCN 90' (percent corrected speed), 'Corrected speed 90%', 'ω = 0.9'
-_PREFIX2 = re.compile(r"^(?:%\s*[nN][a-zA-Z_]{0,4}|PCN[a-zA-Z]{0,2}|[cC]orr(?:ected|\.)?\s+[sS]peed|[ωΩ][a-zA-Z_]{0,4})"
+# ... and after it: '90% Ndesign', '0.9 N/√T', '100% (design)', '95% spd'
+_SUFFIX = re.compile(r"(?<=[\d%])\s*(?:[sS]peed|SPEED|spd|[nN](?:[a-zA-Z_]{0,6})\*?(?:\s*/\s*[^\s=:]{1,6})?|"
+                     r"\(?[dD]es(?:ign|\.)?\)?|PCN[a-zA-Z]{0,2})$")
+# more words before the number: '%N = 90', 'PCN 90' (percent corrected speed), 'Corrected speed 90%', 'ω/ωd = 0.9'
+_PREFIX2 = re.compile(r"^(?:%\s*[nN][a-zA-Z_]{0,4}|PCN[a-zA-Z]{0,2}|[cC]orr(?:ected|\.)?\s+[sS]peed|[ωΩ][a-zA-Z_]{0,4}(?:\s*/\s*[^\s=:]{1,6})?)"
                       r"\s*[=:]?\s*(?=\d|[.,]\d)")
 # thousands separators before a unit: '12 000 rpm', '12,000 rpm', '120.000 U/min'
 _THOUSANDS = re.compile(r"^(\d{1,3})[ ,.](\d{3})(?:[ ,.](\d{3}))?(?=\s*(?:[rRpP]?m|[rR][pPoOaAn]|r/min|1/min|min|U/min))")
@@ -436,15 +438,16 @@ def _merged(first: list, second: list, share: float = 0.3) -> list:
 
 
 def legend_entries(cands: list) -> list:
-    """Indices of candidates stacked like a legend: 3 or more labels left-aligned in a column, evenly spaced."""
+    """Indices of candidates stacked like a legend: 3 or more labels left-aligned (or right-aligned, as
+    gnuplot's key prints them before their line samples) in a column, evenly spaced."""
     if len(cands) < 3:
         return []
     boxes = np.array([tb.box for tb, _ in cands], float)
     h = np.median(boxes[:, 3] - boxes[:, 1])
     order = np.argsort(boxes[:, 1])
     best = []
-    for i in order:
-        col = [j for j in order if abs(boxes[j, 0] - boxes[i, 0]) <= 0.8 * h]
+    for i, edge in ((i, e) for e in (0, 2) for i in order):
+        col = [j for j in order if abs(boxes[j, edge] - boxes[i, edge]) <= 0.8 * h]
         # consecutive entries no further apart than 2.5 line heights
         run, runs = [col[0]], []
         for a, b in zip(col[:-1], col[1:]):
@@ -772,17 +775,7 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
     distinct = cols.std(axis=0).max() > 25
     entries = _reading_order(cands, legend)
     if distinct:
-        # the line sample sits left of the entry's text (or inside the detected box, when the detector
-        # took sample and text as one): pixels there vote for the curve colour they are nearest to
-        votes = []
-        for j in entries:
-            x0, y0, x1, y1 = cands[j][0].box
-            h = max(y1 - y0, 4)
-            xa, xb = int(max(0, x0 - 5 * h)), int(min(img.shape[1], x1))
-            yc = (y0 + y1) / 2
-            ya, yb = int(max(0, yc - 0.35 * h)), int(min(img.shape[0], yc + 0.35 * h + 1))
-            votes.append(_colour_votes(img[ya:yb, xa:xb], cols))
-        V = np.array(votes).T  # curves x entries
+        V = _sample_votes(img, cands, entries, cols)  # curves x entries
         share = V / np.maximum(V.sum(axis=0, keepdims=True), 1)
         r, k = linear_sum_assignment(-share)
         order = _row_order(cands, entries)
@@ -817,6 +810,31 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
         order = _row_order(cands, entries)
         return {i: int(entries[order[i]]) for i in range(len(curves))}
     return {}
+
+
+def _sample_votes(img: np.ndarray, cands: list, entries: list, cols: np.ndarray) -> np.ndarray:
+    """Colour votes of the legend entries' line samples: (curves x entries). A sample sits left of its
+    entry's text (or inside the detected box, when the detector took sample and text as one), or right
+    of it (gnuplot's key): pixels there vote for the curve colour they are nearest to. The right side is
+    taken when its votes, entries paired one to one with curves, outnumber the left side's by half (the
+    left window also takes in curves passing by a legend without a box)."""
+    def votes(right: bool) -> np.ndarray:
+        out = []
+        for j in entries:
+            x0, y0, x1, y1 = cands[j][0].box
+            h = max(y1 - y0, 4)
+            xa, xb = (x0, x1 + 5 * h) if right else (x0 - 5 * h, x1)
+            xa, xb = int(max(0, xa)), int(min(img.shape[1], xb))
+            yc = (y0 + y1) / 2
+            ya, yb = int(max(0, yc - 0.35 * h)), int(min(img.shape[0], yc + 0.35 * h + 1))
+            out.append(_colour_votes(img[ya:yb, xa:xb], cols))
+        return np.array(out).T
+
+    def paired(v):
+        r, k = linear_sum_assignment(-v)
+        return v[r, k].sum()
+    left, right = votes(False), votes(True)
+    return right if paired(right) > 1.5 * paired(left) else left
 
 
 def _ordered_pairs(gain: np.ndarray) -> list:
