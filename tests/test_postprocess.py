@@ -512,6 +512,33 @@ def test_at_a_crossing_a_line_keeps_its_own_ink():
     assert miss(find_instances(graph), [40, 100], [230, 180]) > 20  # the mask alone: the green way
 
 
+def test_island_arcs_starting_between_speedlines_under_a_higher_one_are_dropped():
+    from speedline_digitizer.postprocess import starts_between, starts_inside
+
+    def speedline(x0, y0):  # flat from the surge line, then down into a choke tail (rows grow downwards)
+        t = np.linspace(0, 1, 400)
+        return np.column_stack([x0 + 300 * t, y0 + 90 * t ** 6])
+
+    def arc(x0, y0):  # an island's upper arc, from its left end up and over
+        a = np.linspace(0, np.pi, 200)
+        return np.column_stack([x0 + 60 * (1 - np.cos(a)), y0 - 25 * np.sin(a)])
+    lines = [speedline(100, 400), speedline(150, 300), speedline(200, 200), speedline(250, 100)]
+    arcs = [arc(260, 260), arc(250, 350), arc(300, 160)]  # half as many arcs as speedlines
+    assert starts_between(lines, 10.0) == set()
+    assert starts_inside(lines + arcs, 10.0) == set()  # under the higher line's flat top: not caught there
+    assert starts_between(lines + arcs, 10.0) == {4, 5, 6}
+
+
+def test_surge_line_is_found_when_a_third_of_the_starts_are_island_arcs():
+    from speedline_digitizer.postprocess import _surge_line
+
+    on = np.array([[100, 400], [150, 300], [200, 200], [250, 100], [125, 350], [175, 250]], float)
+    arcs = np.array([[400, 250], [420, 280], [380, 300]], float)
+    centre, normal = _surge_line(np.vstack([on, arcs]), 10.0)
+    assert np.abs((on - centre) @ normal).max() < 1.0
+    assert ((arcs - centre) @ normal > 100).all()
+
+
 def test_an_island_arc_crossing_a_speedline_from_inside_the_map_is_dropped():
     from speedline_digitizer.postprocess import crosses_from_inside
 

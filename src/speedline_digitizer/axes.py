@@ -570,11 +570,11 @@ def _detect_grid_upright(dark: np.ndarray, min_lines: int = 3, margins: bool = T
 
 def _outer_edge(ends: np.ndarray, low: bool, tol: float = 3.0) -> float:
     """Where grid lines end at the plot area's edge, from their ends on one side (`low`: left or top):
-    the outermost end that a quarter of the lines (two at least) share within `tol` px, as the median of
+    the outermost end that 30 % of the lines (three at least) share within `tol` px, as the median of
     those. Lines end short of the edge where something covers them (a legend in a corner, a label), and
-    seldom run past it together; the median of all ends when none agree."""
+    seldom run past it together; the median of all ends when too few agree."""
     e = np.sort(np.asarray(ends, float))
-    need = max(2, int(np.ceil(0.25 * len(e))))
+    need = max(3, int(np.ceil(0.3 * len(e))))
     for v in (e if low else e[::-1]):
         near = e[np.abs(e - v) <= tol]
         if len(near) >= need:

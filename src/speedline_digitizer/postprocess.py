@@ -162,6 +162,9 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
         curves = [c for k, c in enumerate(curves) if k not in inside]
         across = crosses_from_inside([c.pixels for c in curves], max(10.0, 0.02 * w))
         curves = [c for k, c in enumerate(curves) if k not in across]
+    if len(curves) >= 3:
+        between = starts_between([c.pixels for c in curves], max(10.0, 0.02 * w))
+        curves = [c for k, c in enumerate(curves) if k not in between]
     curves.sort(key=_position_key)
     t3 = time.perf_counter()
     if timings is not None:
@@ -245,6 +248,34 @@ def starts_inside(paths: list, margin: float) -> set:
     return out
 
 
+def starts_between(paths: list, tol: float) -> set:
+    """Indices of paths that start more than `tol` px right of the line through the surge ends, between
+    two paths that start further left and run above and below that start: the upper arc of an efficiency
+    island drawn in the speedlines' own ink starts inside the map between two speedlines (and passes
+    under the higher one, so :func:`starts_inside` misses it). A speedline starts on the surge line,
+    where the next higher one has not begun yet."""
+    if len(paths) < 3:
+        return set()
+    starts = np.array([p[0] for p in paths], float)
+    centre, normal = _surge_line(starts, tol)
+    right = (starts - centre) @ normal
+    out = set()
+    for i in np.argsort(-right):
+        if right[i] <= tol:
+            break
+        sx, sy = starts[i]
+        above = below = False
+        for j, q in enumerate(paths):
+            if j == i or j in out or q[0][0] >= sx - tol:
+                continue
+            col = q[np.abs(q[:, 0] - sx) <= 1.5, 1]
+            above |= bool((col < sy - tol / 2).any())
+            below |= bool((col > sy + tol / 2).any())
+        if above and below:
+            out.add(int(i))
+    return out
+
+
 def low_speedlines(short: list, curves: list, width: float, near: float = 4.0) -> list:
     """The short pieces (Curves) that are the map's lowest speedlines: low speeds run short, from low on the
     surge line into an early choke tail. A piece is one when it starts on the line through the other
@@ -281,8 +312,23 @@ def low_speedlines(short: list, curves: list, width: float, near: float = 4.0) -
 def _surge_line(starts: np.ndarray, tol: float, rounds: int = 3) -> tuple:
     """The line through the speedlines' surge ends: (a point on it, its unit normal pointing right). The
     start furthest off it, when more than `tol` px, is left out and the line fitted again (an island
-    arc's start lies right of it), up to `rounds` times and never below three starts."""
+    arc's start lies right of it), up to `rounds` times and never below three starts. With five starts or
+    more, those within `tol` of the line through two of them that holds the most (a third of the starts
+    can be islands' arcs, enough to pull a fit through all of them off the surge line) are fitted first."""
     keep = np.ones(len(starts), bool)
+    if len(starts) >= 5:
+        best = (0, 0.0)
+        for i in range(len(starts)):
+            for j in range(i + 1, len(starts)):
+                d = starts[j] - starts[i]
+                if np.hypot(*d) < 1.0:
+                    continue
+                off = np.abs((starts - starts[i]) @ (np.array([-d[1], d[0]]) / np.hypot(*d)))
+                inl = off <= tol
+                if (inl.sum(), -off[inl].sum()) > best:
+                    best, keep = (int(inl.sum()), -float(off[inl].sum())), inl
+        if keep.sum() < 3:
+            keep = np.ones(len(starts), bool)
     for _ in range(rounds + 1):
         centre = starts[keep].mean(axis=0)
         direction = np.linalg.svd(starts[keep] - centre)[2][0]
