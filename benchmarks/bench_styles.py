@@ -1,6 +1,7 @@
 """Maps in styles the generator does not draw: matplotlib's own style sheets, whole pipeline, no hints.
 
     python benchmarks/bench_styles.py [--maps 48] [--seed 5] [--keep DIR] [--shapes real] [--degrade] [--stacked] [--contours]
+    python benchmarks/bench_styles.py --programs [--maps 24]
 
 The synthetic generator (`speedline_digitizer.synth`) draws its own styles; the held-out maps are in
 publication styles it was not told about. This draws simple compressor maps with matplotlib style
@@ -15,7 +16,11 @@ blurred, tinted, noisy). `--stacked` sets each map above (on a third of them bel
 plot sharing its x axis, as report figures often do. `--contours` draws an efficiency field over each plot,
 as plotting scripts do (pyCycle-like): filled and colour-mapped with a colour bar, or colour-mapped contour
 lines with their values (then black speedlines on two maps in three, else the style's colours; always
-the style's colours with a legend). Each map is digitized with no hints (`extract(path)`) and
+the style's colours with a legend). `--programs` draws the default looks of other plotting programs
+instead (MATLAB, gnuplot's key with its samples right of the text, plotly, R's ggplot2 with a legend
+outside, Origin's markers and bold frame, black lines told apart by line style, and black speedlines
+among solid black efficiency contours with their values, as textbooks print them), speedlines of the
+real samples on 60 % of the maps. Each map is digitized with no hints (`extract(path)`) and
 with the axis limits given (frame detected); the shared scorer (tau 1 %) scores both. Prints the
 figures per style sheet and in all, with the time per map (2-core CPU here).
 """
@@ -39,6 +44,13 @@ STYLES = ["ggplot", "fivethirtyeight", "seaborn-v0_8-whitegrid", "seaborn-v0_8-d
           "bmh", "Solarize_Light2", "dark_background", "grayscale", "classic", "tableau-colorblind10", "spreadsheet-chart"]
 SPREADSHEET = ["#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E", "#636363"]
 PLACES = ["legend", "end", "inline", "none"]
+PROGRAMS = ["matlab", "gnuplot", "plotly", "ggplot2", "origin", "bw-linestyles", "bw-islands", "bw-islands-bold"]
+PROGRAM_COLOURS = {
+    "matlab": ["#0072BD", "#D95319", "#EDB120", "#7E2F8E", "#77AC30", "#4DBEEE", "#A2142F"],
+    "gnuplot": ["#9400D3", "#009E73", "#56B4E9", "#E69F00", "#F0E442", "#0072B2", "#E51E10", "#000000"],
+    "plotly": ["#636EFA", "#EF553B", "#00CC96", "#AB63FA", "#FFA15A", "#19D3F3", "#FF6692", "#B6E880", "#FF97FF"],
+    "origin": ["#000000", "#FF0000", "#0000FF", "#008000", "#FF00FF", "#808000", "#000080", "#800080", "#008080"],
+}
 
 
 def speedlines(rng, speeds):
@@ -225,6 +237,109 @@ def draw(path: Path, rng, style: str, place: str, real: list | None = None, stac
                        for n, c in zip(speeds, curves)]}
 
 
+def draw_program(path: Path, rng, kind: str, real: list):
+    """One map in another plotting program's default look (`PROGRAMS`); returns the truth dict. Speedlines of
+    the real samples on 60 % of the maps, else the simple model's; labels in a legend (the program's own
+    placement) on 3 maps in 4, else at the choke ends (black-and-white maps with islands: at the choke
+    ends or left of the surge ends)."""
+    import colorsys
+
+    if rng.random() < 0.6:
+        speeds, curves = real_speedlines(rng, real)
+    else:
+        k = int(rng.integers(4, 9))
+        lo, step = rng.choice([0.5, 0.6]), rng.choice([0.05, 0.1])
+        speeds = [round(lo + j * step, 2) for j in range(k)]
+        curves = speedlines(rng, speeds)
+    k = len(speeds)
+    fmt = rng.choice(["frac", "pct", "rpm"])
+    printed = {"frac": lambda n: f"{n:.2f}", "pct": lambda n: f"{round(n * 100)}%",
+               "rpm": lambda n: f"{round(n * 40000)} rpm"}[fmt]
+    value = {"frac": lambda n: n, "pct": lambda n: round(n * 100), "rpm": lambda n: round(n * 40000)}[fmt]
+    w, dpi = rng.uniform(6, 10), int(rng.choice([80, 100, 120]))
+    fig, ax = plt.subplots(figsize=(w, w * rng.uniform(0.65, 0.8)), dpi=dpi)
+    place = "legend" if rng.random() < 0.75 else "end"
+    cols, lw, lss, leg = PROGRAM_COLOURS.get(kind, ["k"]), 1.2, ["-"], {}
+    if kind == "matlab":  # ticks inside on all four sides, a boxed legend top right
+        lw = 1.0
+        ax.tick_params(direction="in", top=True, right=True)
+        if rng.random() < 0.5:
+            ax.grid(True, color="0.85", lw=0.5)
+        leg = dict(loc="upper right", fancybox=False, edgecolor="0.15")
+    elif kind == "gnuplot":  # its key: text first, the line sample right of it, no frame
+        lw = 1.3
+        ax.tick_params(direction="in", top=True, right=True)
+        leg = dict(loc="upper right", frameon=False, markerfirst=False)
+    elif kind == "plotly":  # blue-grey plot area, white grid, no spines, legend outside right
+        lw = 2.0
+        ax.set_facecolor("#E5ECF6")
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.grid(True, color="white", lw=1.0)
+        ax.set_axisbelow(True)
+        ax.tick_params(length=0, colors="#2a3f5f")
+        leg = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    elif kind == "ggplot2":  # grey panel, white major and minor grid, hue palette, titled legend outside
+        lw = 1.1
+        cols = [colorsys.hls_to_rgb(((15 + 360 * j / k) % 360) / 360, 0.65, 0.6) for j in range(k)]
+        ax.set_facecolor("#EBEBEB")
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.minorticks_on()
+        ax.grid(True, which="major", color="white", lw=1.0)
+        ax.grid(True, which="minor", color="white", lw=0.5)
+        ax.set_axisbelow(True)
+        ax.tick_params(which="both", colors="#4D4D4D")
+        ax.tick_params(which="minor", length=0)
+        leg = dict(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, title="Speed")
+    elif kind == "origin":  # bold frame, ticks inside, markers on the lines
+        lw = 1.6
+        for side in ax.spines.values():
+            side.set_linewidth(1.5)
+        ax.tick_params(direction="in", width=1.5, top=True, right=True)
+        leg = dict(loc="upper left", fancybox=False, edgecolor="k")
+    elif kind == "bw-linestyles":  # black lines told apart by dash pattern
+        lw, lss = 1.0, ["-", "--", ":", "-."]
+        leg = dict(loc="upper left", fancybox=False, edgecolor="k")
+    else:  # bw-islands: black speedlines among solid black efficiency contours
+        place = "end" if rng.random() < 0.6 else "surge"
+    marks = ["s", "o", "^", "v", "D", "<", ">", "p", "h"] if kind == "origin" else [None]
+    for j, (n, c) in enumerate(zip(speeds, curves)):
+        ax.plot(c[:, 0], c[:, 1], ls=lss[j % len(lss)], color=cols[j % len(cols)], lw=lw,
+                marker=marks[j % len(marks)], markevery=8, ms=5, label=printed(n) if place == "legend" else None)
+        if place == "surge":
+            ax.annotate(printed(n), c[0], xytext=(-4, 0), textcoords="offset points", fontsize=8, ha="right",
+                        va="center")
+        elif place == "end":
+            ax.annotate(printed(n), c[-1], xytext=(2, -10), textcoords="offset points", fontsize=8)
+    surge = np.array([c[0] for c in curves])
+    ax.plot(surge[:, 0], surge[:, 1], "k-", lw=1.5)
+    if kind.startswith("bw-islands"):  # four nested tilted ellipses, each with its value on a white patch
+        allp = np.concatenate(curves)
+        cx, cy = np.median(allp, axis=0) + [0.1 * np.ptp(allp[:, 0]), 0.0]
+        sx, sy = 0.35 * np.ptp(allp[:, 0]), 0.3 * np.ptp(allp[:, 1])
+        t, tilt = np.linspace(0, 2 * np.pi, 300), rng.uniform(0.2, 0.6)
+        for r, e in zip((1.0, 0.75, 0.5, 0.25), (0.78, 0.80, 0.82, 0.84)):
+            ex, ey = r * sx * np.cos(t), r * sy * np.sin(t)
+            X = cx + ex * np.cos(tilt) - ey * np.sin(tilt) * sx / sy * 0.3
+            Y = cy + ex * np.sin(tilt) * sy / sx + ey
+            ax.plot(X, Y, "k-", lw=0.8 if kind == "bw-islands" else 1.2)
+            ax.text(X[40], Y[40], f"{e:.2f}", fontsize=7, bbox=dict(fc="white", ec="none", pad=0.5))
+    if place == "legend":
+        ax.legend(fontsize=8, **leg)
+    ax.set_xlabel("Corrected mass flow (kg/s)")
+    ax.set_ylabel("Pressure ratio")
+    xs, ys = np.concatenate([c[:, 0] for c in curves]), np.concatenate([c[:, 1] for c in curves])
+    ax.set_xlim(np.floor(xs.min() - 1), np.ceil(xs.max() + 1.5))
+    ax.set_ylim(np.floor(ys.min() * 2 - 0.5) / 2, np.ceil(ys.max() * 2 + 0.5) / 2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    xlim, ylim = list(ax.get_xlim()), list(ax.get_ylim())
+    plt.close(fig)
+    return {"xlim": xlim, "ylim": ylim, "x_log": False, "y_log": False, "place": place,
+            "curves": [{"points": c.tolist(), "speed": value(n)} for n, c in zip(speeds, curves)]}
+
+
 def field(ax, fig, rng, curves):
     """An efficiency field over the whole plot: a hill centred among the speedlines, filled and colour-mapped
     with a colour bar (half the maps), or its contour lines colour-mapped with their values on them.
@@ -258,23 +373,31 @@ def main():
                     help="each map shares its x axis with an efficiency plot under (or above) it")
     ap.add_argument("--contours", action="store_true",
                     help="an efficiency field over each plot: filled with a colour bar, or colour-mapped contour lines")
+    ap.add_argument("--programs", action="store_true",
+                    help="other plotting programs' default looks (MATLAB, gnuplot, plotly, ggplot2, Origin) and "
+                         "black-and-white maps (line styles; solid efficiency contours)")
     ap.add_argument("--shapes", choices=["simple", "real"], default="simple",
                     help="speedlines from a simple model, or the shapes of the research's real samples "
                          "(../shared/real/seed-samples) with R-lines on half the maps")
     a = ap.parse_args()
     from common import SHARED  # noqa: E402
 
-    real = load_real_shapes(SHARED / "real" / "seed-samples") if a.shapes == "real" else None
+    real = load_real_shapes(SHARED / "real" / "seed-samples") if a.shapes == "real" or a.programs else None
+    styles = PROGRAMS if a.programs else STYLES
     score = load_scorer()
     rng = np.random.default_rng(a.seed)
     out = a.keep or Path(tempfile.mkdtemp(prefix="speedline-styles-"))
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for i in range(a.maps):
-        style, place = STYLES[i % len(STYLES)], PLACES[int(rng.integers(len(PLACES)))]
+        style, place = styles[i % len(styles)], PLACES[int(rng.integers(len(PLACES)))]
         p = out / f"{i:02d}_{style}.png"
-        truth = draw(p, rng, style, place, real, np.random.default_rng([a.seed, i]) if a.stacked else None,
-                     np.random.default_rng([a.seed, i, 1]) if a.contours else None)
+        if a.programs:
+            truth = draw_program(p, np.random.default_rng([a.seed, i, 2]), style, real)
+            place = truth["place"]
+        else:
+            truth = draw(p, rng, style, place, real, np.random.default_rng([a.seed, i]) if a.stacked else None,
+                         np.random.default_rng([a.seed, i, 1]) if a.contours else None)
         if a.degrade:
             p = degrade(p, rng)
         t = time.perf_counter()
@@ -300,11 +423,12 @@ def main():
                 f"{sum(r['detected'] for r in rs)}/{len(rs)}  |  limits given: score "
                 f"{np.mean([r['given']['score'] for r in rs]):.3f}, recovered {sum(r['given']['recovered'] for r in rs)}/{n}")
 
-    print(f"\nstyle sheets the generator does not draw, {a.maps} maps (seed {a.seed}, {a.shapes} shapes"
+    print(f"\n{'other programs looks' if a.programs else 'style sheets'} the generator does not draw, {a.maps} maps "
+          f"(seed {a.seed}, {'real and simple' if a.programs else a.shapes} shapes"
           f"{', scan-like copies' if a.degrade else ''}{', stacked over efficiency plots' if a.stacked else ''}"
           f"{', efficiency fields' if a.contours else ''}), 2-core CPU, "
           f"median {np.median([r['secs'] for r in rows]):.1f} s per map (no hints)")
-    for st in STYLES:
+    for st in styles:
         rs = [r for r in rows if r["style"] == st]
         if rs:
             print(line(rs, st))

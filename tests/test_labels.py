@@ -282,6 +282,31 @@ def test_a_legend_with_its_samples_right_of_right_aligned_text_is_matched_by_col
     assert [c.speed for c in out] == [70, 90, 100]
 
 
+def test_a_legend_of_black_lines_is_matched_by_dash_pattern_when_a_line_is_missing():
+    # solid, dashed, dotted and dash-dot black lines named in a legend; the dotted (80 %) line is not found
+    img = np.full((300, 460, 3), 255, np.uint8)
+    patterns = {"solid": [(1, 1)], "dashed": [(6, 1), (3, 0)], "dotted": [(2, 1), (2, 0)],
+                "dashdot": [(9, 1), (3, 0), (2, 1), (3, 0)]}
+
+    def stroke(y, x0, x1, kind):
+        on = np.concatenate([[v] * n for n, v in patterns[kind]]).astype(bool)
+        xs = np.arange(x0, x1)
+        xs = xs[on[(xs - x0) % len(on)]]
+        img[y - 1:y + 1, xs] = 0
+    curves = []
+    for y, kind in ((250, "solid"), (190, "dashed"), (70, "dashdot")):
+        stroke(y, 20, 300, kind)
+        px = np.column_stack([np.arange(20, 300, dtype=float), np.full(280, y - 0.5)])
+        curves.append(Curve(px[:, 0], px[:, 1], px))
+    cands = []
+    for n, (v, kind) in enumerate([(60, "solid"), (70, "dashed"), (80, "dotted"), (90, "dashdot")]):
+        y = 30 + 20 * n
+        stroke(y, 340, 372, kind)
+        cands.append((TextBox(f"{v} %", (380, y - 6, 410, y + 6), 0.9), float(v)))
+    out = enforce_order(assign_labels(img, curves, cands))
+    assert [c.speed for c in out] == [60, 70, 90]
+
+
 def test_legend_rows_the_detector_missed_are_read_in_place():
     pytest.importorskip("rapidocr_onnxruntime")
     from PIL import Image, ImageDraw

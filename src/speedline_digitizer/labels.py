@@ -770,10 +770,102 @@ def _reading_order(cands: list, legend: list) -> list:
     return sorted(js, key=lambda j: (rows[j], cands[j][0].centre[0]))
 
 
+def _dash_pattern(grey: np.ndarray, xy: np.ndarray, step: float = 0.5, reach: int = 2) -> tuple | None:
+    """How a stroke is dashed along the path `xy` (px) on the grey image: (share of its length inked, mean
+    length of its inked runs in px, log of the ratio of their 90th to 10th percentile lengths: a
+    dash-dot line's runs come in two lengths, a dashed one's in one). Darkness is taken at each half pixel along the path, the darkest
+    within `reach` px across it (a fitted path wanders off its ink by a pixel or two; the gaps between
+    dots stay open), inked where over half the stroke's own darkness. None for a path under 12 px."""
+    xy = np.asarray(xy, float)
+    if len(xy) < 2:
+        return None
+    s = np.r_[0.0, np.cumsum(np.hypot(*np.diff(xy, axis=0).T))]
+    if s[-1] < 12:
+        return None
+    t = np.arange(0.0, s[-1], step)
+    q = np.column_stack([np.interp(t, s, xy[:, 0]), np.interp(t, s, xy[:, 1])])
+    d = np.gradient(q, axis=0)
+    n = np.column_stack([-d[:, 1], d[:, 0]]) / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)[:, None]
+    H, W = grey.shape
+    paper = float(np.percentile(grey[::4, ::4], 90))
+    dark = np.zeros(len(q))
+    for k in range(-reach, reach + 1):
+        p = np.round(q + k * n).astype(int)
+        dark = np.maximum(dark, paper - grey[np.clip(p[:, 1], 0, H - 1), np.clip(p[:, 0], 0, W - 1)])
+    level = float(np.percentile(dark, 90))
+    if level < 30:
+        return None
+    on = dark > 0.5 * level
+    edges = np.flatnonzero(np.diff(np.r_[0, on.astype(int), 0]))
+    runs = (edges[1::2] - edges[::2]) * step
+    if len(runs) >= 4:  # the runs cut by the path's ends say nothing of the pattern's lengths
+        runs = runs[1:-1]
+    if len(runs) == 0:
+        return float(on.mean()), 0.0, 0.0
+    return float(on.mean()), float(runs.mean()), float(np.log(np.percentile(runs, 90) / np.percentile(runs, 10)))
+
+
+def _style_pairs(img: np.ndarray, curves: list, cands: list, entries: list) -> dict | None:
+    """Legend entries paired with curves by line style, for a legend of black or grey lines told apart by
+    their dashes ('-', '--', ':', '-.'): each entry's sample (the darkest row beside its text, left or
+    right) and each curve are measured by :func:`_dash_pattern`, and pairs that keep both orders (curves
+    lowest first, entries in speed order) are made where the patterns agree most (`_ordered_pairs`).
+    None when the entries do not differ in style (all solid, or no samples found)."""
+    grey = img.mean(axis=2) if img.ndim == 3 else img.astype(float)
+    H, W = grey.shape
+    paper = float(np.percentile(grey[::4, ::4], 90))
+    pats = []
+    for j in entries:
+        x0, y0, x1, y1 = cands[j][0].box
+        h = max(y1 - y0, 4)
+        ya, yb = int(max(0, (y0 + y1) / 2 - 0.4 * h)), int(min(H, (y0 + y1) / 2 + 0.4 * h + 1))
+        best = None
+        for xa, xb in ((x0 - 4 * h, x0 - 2), (x1 + 2, x1 + 4 * h)):
+            xa, xb = int(max(0, xa)), int(min(W, xb))
+            if xb - xa < 12 or yb <= ya:
+                continue
+            ink = (paper - grey[ya:yb, xa:xb]) > 40
+            ink[:, ink.mean(axis=0) > 0.6] = False  # a legend frame's side, a grid column
+            row = int(np.argmax(ink.sum(axis=1)))
+            cols = np.flatnonzero(ink[row])
+            if len(cols) < 3:
+                continue
+            groups = np.split(cols, np.flatnonzero(np.diff(cols) > 6) + 1)  # the sample: the longest group
+            cols = max(groups, key=lambda g: g[-1] - g[0])
+            if cols[-1] - cols[0] < 12:
+                continue
+            span = np.array([[cols[0], ya + row], [cols[-1], ya + row]], float) + [xa, 0]
+            pat = _dash_pattern(grey, span)
+            if pat is not None and (best is None or np.ptp(cols) > best[0]):
+                best = (np.ptp(cols), pat)
+        pats.append(best[1] if best else None)
+    if sum(p is not None for p in pats) < 0.8 * len(entries):
+        return None
+    dashed = [p[0] < 0.85 for p in pats if p is not None]
+    if all(dashed) or not any(dashed):
+        return None
+    cpats = [_dash_pattern(grey, c.pixels) for c in curves]
+
+    def near(a, b):
+        if a is None or b is None:
+            return 0.0
+        run = np.log(np.clip(a[1], 0.5, 30.0) / np.clip(b[1], 0.5, 30.0))  # (a solid sample is one short run)
+        d = abs(a[0] - b[0]) / 0.2 + abs(run) / 0.6 + abs(a[2] - b[2]) / 2.0
+        return max(0.0, 1.0 - d / 2.0)
+    order = _row_order(cands, entries)
+    gain = np.array([[near(cp, pats[order[j]]) for j in range(len(entries))] for cp in cpats])
+    return {int(i): int(entries[order[j]]) for i, j in _ordered_pairs(gain)}
+
+
 def _legend_pairs(img, curves, cands, legend) -> dict:
     cols = np.array([_curve_colour(img, c.pixels) for c in curves])
     distinct = cols.std(axis=0).max() > 25
     entries = _reading_order(cands, legend)
+    if (np.ptp(cols, axis=1) < 40).all() and len(entries) != len(curves):
+        # black and grey lines: a legend tells them apart by their dashes, if at all
+        by_style = _style_pairs(img, curves, cands, entries)
+        if by_style is not None:
+            return by_style
     if distinct:
         V = _sample_votes(img, cands, entries, cols)  # curves x entries
         share = V / np.maximum(V.sum(axis=0, keepdims=True), 1)
