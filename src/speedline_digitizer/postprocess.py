@@ -249,11 +249,13 @@ def starts_inside(paths: list, margin: float) -> set:
 
 
 def starts_between(paths: list, tol: float) -> set:
-    """Indices of paths that start more than `tol` px right of the line through the surge ends, between
-    two paths that start further left and run above and below that start: the upper arc of an efficiency
-    island drawn in the speedlines' own ink starts inside the map between two speedlines (and passes
-    under the higher one, so :func:`starts_inside` misses it). A speedline starts on the surge line,
-    where the next higher one has not begun yet."""
+    """Indices of paths that start more than `tol` px right of the line through the surge ends, not
+    falling by more than 25 degrees over their first 20 px, between two paths that start further left
+    and run above and below that start: the upper arc of an efficiency island drawn in the speedlines'
+    own ink starts inside the map between two speedlines, near its top (and passes under the higher
+    speedline, so :func:`starts_inside` misses it; arcs of six such maps started at -11 to +21
+    degrees). A speedline starts on the surge line, where the next higher one has not begun yet; the
+    choke tail of one whose flat part was lost (-40 degrees on a style-sheet map) is kept."""
     if len(paths) < 3:
         return set()
     starts = np.array([p[0] for p in paths], float)
@@ -263,6 +265,11 @@ def starts_between(paths: list, tol: float) -> set:
     for i in np.argsort(-right):
         if right[i] <= tol:
             break
+        p = paths[i]
+        k = min(len(p) - 1, int(np.searchsorted(_arc_length(p), 20.0)))
+        dx, dy = p[k] - p[0]
+        if k == 0 or np.degrees(np.arctan2(-dy, dx)) < -25.0:  # (rows grow downwards)
+            continue
         sx, sy = starts[i]
         above = below = False
         for j, q in enumerate(paths):
