@@ -307,6 +307,20 @@ def test_a_legend_of_black_lines_is_matched_by_dash_pattern_when_a_line_is_missi
     assert [c.speed for c in out] == [60, 70, 90]
 
 
+def test_a_stroke_traced_inside_a_legend_does_not_unmake_it():
+    from speedline_digitizer.labels import _in_region, _legend_of, _legend_region
+
+    # a large-print legend top right (rows 40 px high); the segmenter traced a stroke down its samples,
+    # whose ends sit at the rows' texts: the column is still a legend, and the stroke lies inside it
+    cands = [(TextBox(f"{v} rpm", (2070, 80 + 50 * k, 2260, 122 + 50 * k), 0.9), float(v))
+             for k, v in enumerate((24000, 28000, 32000, 36000, 40000))]
+    curves = [_curve(100, 900 - 100 * k, 1500, 1200 - 60 * k) for k in range(5)]
+    stroke = _curve(2040, 60, 2230, 330)
+    assert _legend_of(cands, curves + [stroke])
+    assert _in_region(stroke, _legend_region(cands, list(range(5))))
+    assert not any(_in_region(c, _legend_region(cands, list(range(5)))) for c in curves)
+
+
 def test_legend_rows_the_detector_missed_are_read_in_place():
     pytest.importorskip("rapidocr_onnxruntime")
     from PIL import Image, ImageDraw

@@ -438,8 +438,10 @@ def _merged(first: list, second: list, share: float = 0.3) -> list:
 
 
 def legend_entries(cands: list) -> list:
-    """Indices of candidates stacked like a legend: 3 or more labels left-aligned (or right-aligned, as
-    gnuplot's key prints them before their line samples) in a column, evenly spaced."""
+    """Indices of candidates stacked like a legend: 3 or more labels left-aligned in a column (within 0.8
+    of a text height), evenly spaced; or 4 or more right-aligned, as gnuplot's key prints them before
+    their line samples (within 0.35 of a text height: labels along a line of inline boxes or a surge
+    line end near one another by chance)."""
     if len(cands) < 3:
         return []
     boxes = np.array([tb.box for tb, _ in cands], float)
@@ -447,7 +449,7 @@ def legend_entries(cands: list) -> list:
     order = np.argsort(boxes[:, 1])
     best = []
     for i, edge in ((i, e) for e in (0, 2) for i in order):
-        col = [j for j in order if abs(boxes[j, edge] - boxes[i, edge]) <= 0.8 * h]
+        col = [j for j in order if abs(boxes[j, edge] - boxes[i, edge]) <= (0.8 if edge == 0 else 0.35) * h]
         # consecutive entries no further apart than 2.5 line heights
         run, runs = [col[0]], []
         for a, b in zip(col[:-1], col[1:]):
@@ -458,7 +460,7 @@ def legend_entries(cands: list) -> list:
                 run = [b]
         runs.append(run)
         cand = max(runs, key=len)
-        if len(cand) > len(best):
+        if len(cand) > len(best) and (edge == 0 or len(cand) >= 4):
             best = cand
     return [int(j) for j in best] if len(best) >= 3 else []
 
@@ -472,6 +474,9 @@ def _legend_of(cands: list, curves: list) -> list:
 def _at_curve_ends(cands: list, entries: list, curves: list) -> bool:
     """Whether most of a column of labels sit at curve ends (within two text heights of the box): labels
     along a steep surge line or choke tails stack like a legend, but a legend's rows do not touch ends."""
+    curves = [c for c in curves if not _in_region(c, _legend_region(cands, entries))]  # (the legend's own strokes)
+    if not curves:
+        return False
     ends = np.array([c.pixels[k] for c in curves for k in (0, -1)], float)
     near = 0
     for j in entries:
@@ -481,6 +486,21 @@ def _at_curve_ends(cands: list, entries: list, curves: list) -> bool:
         dy = np.maximum(0, np.maximum(y0 - ends[:, 1], ends[:, 1] - y1))
         near += bool((np.hypot(dx, dy) <= 2 * h).any())
     return near > 0.5 * len(entries)
+
+
+def _legend_region(cands: list, entries: list) -> tuple:
+    """The box round a legend's entries and their line samples (up to five text heights either side of
+    the texts, half a text height above and below)."""
+    b = np.array([cands[j][0].box for j in entries], float)
+    h = float(np.median(b[:, 3] - b[:, 1]))
+    return b[:, 0].min() - 5 * h, b[:, 1].min() - 0.5 * h, b[:, 2].max() + 5 * h, b[:, 3].max() + 0.5 * h
+
+
+def _in_region(curve, box: tuple, share: float = 0.8) -> bool:
+    """Whether `share` of a curve's pixels lie inside `box` (x0, y0, x1, y1)."""
+    p = curve.pixels
+    inside = (p[:, 0] >= box[0]) & (p[:, 0] <= box[2]) & (p[:, 1] >= box[1]) & (p[:, 1] <= box[3])
+    return bool(inside.mean() >= share)
 
 
 def _stacked_pair(cands: list) -> list:
@@ -1264,7 +1284,9 @@ def _n_speeds(cands: list) -> int:
 
 
 def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
-    """Attach speeds to curves (OCR); curves keep their order.
+    """Attach speeds to curves (OCR); curves keep their order, but for strokes traced inside a legend (its
+    line samples and frame in large print: four fifths of their pixels round its entries), which are
+    dropped.
 
     The image is read at its own size first; while labels are missing, again scaled up (small print)
     and once more with the curves painted out and the grid lines inpainted (a line through a label).
@@ -1291,6 +1313,10 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
         # labels on their line (inline) vanish there, so the first readings are kept
         cands = _merged(cands, read(erased(), upscale=True))
     cands = split_merged(erased, cands)
+    legend = _legend_of(cands, curves)
+    if legend:  # strokes traced inside a legend (its samples and frame, large print) are no speedlines
+        region = _legend_region(cands, legend)
+        curves = [c for c in curves if not _in_region(c, region)]
     if _n_speeds(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + boxed_labels(img, cands, plot_box)
     if _n_speeds(cands) < len(curves) and not _legend_of(cands, curves):

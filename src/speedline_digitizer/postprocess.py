@@ -163,7 +163,12 @@ def curves_from_mask(mask: np.ndarray, calibration: Calibration | None = None, *
         across = crosses_from_inside([c.pixels for c in curves], max(10.0, 0.02 * w))
         curves = [c for k, c in enumerate(curves) if k not in across]
     if len(curves) >= 3:
-        between = starts_between([c.pixels for c in curves], max(10.0, 0.02 * w))
+        cols = None
+        if image is not None and colour.ndim == 3:
+            from .labels import _curve_colour
+
+            cols = np.array([_curve_colour(colour, c.pixels) for c in curves])
+        between = starts_between([c.pixels for c in curves], max(10.0, 0.02 * w), cols)
         curves = [c for k, c in enumerate(curves) if k not in between]
     curves.sort(key=_position_key)
     t3 = time.perf_counter()
@@ -248,19 +253,24 @@ def starts_inside(paths: list, margin: float) -> set:
     return out
 
 
-def starts_between(paths: list, tol: float) -> set:
+def starts_between(paths: list, tol: float, colours: np.ndarray | None = None, same: float = 40.0) -> set:
     """Indices of paths that start more than `tol` px right of the line through the surge ends, not
     falling by more than 25 degrees over their first 20 px, between two paths that start further left
     and run above and below that start: the upper arc of an efficiency island drawn in the speedlines'
     own ink starts inside the map between two speedlines, near its top (and passes under the higher
     speedline, so :func:`starts_inside` misses it; arcs of six such maps started at -11 to +21
     degrees). A speedline starts on the surge line, where the next higher one has not begun yet; the
-    choke tail of one whose flat part was lost (-40 degrees on a style-sheet map) is kept."""
+    choke tail of one whose flat part was lost (-40 degrees on a style-sheet map) is kept, and so is a
+    path drawn in another ink than its nearest neighbours above and below (`colours`, RGB, one a path:
+    more than `same` apart) and half as long as the median path or longer (a pale dotted speedline
+    whose first half was lost among solid ones, on a generator map; the arcs of small green islands
+    among coloured speedlines were a fifth to two fifths of it). Without colours every such path goes."""
     if len(paths) < 3:
         return set()
     starts = np.array([p[0] for p in paths], float)
     centre, normal = _surge_line(starts, tol)
     right = (starts - centre) @ normal
+    lengths = np.array([_arc_length(p)[-1] for p in paths])
     out = set()
     for i in np.argsort(-right):
         if right[i] <= tol:
@@ -271,14 +281,20 @@ def starts_between(paths: list, tol: float) -> set:
         if k == 0 or np.degrees(np.arctan2(-dy, dx)) < -25.0:  # (rows grow downwards)
             continue
         sx, sy = starts[i]
-        above = below = False
+        above = below = None
         for j, q in enumerate(paths):
             if j == i or j in out or q[0][0] >= sx - tol:
                 continue
             col = q[np.abs(q[:, 0] - sx) <= 1.5, 1]
-            above |= bool((col < sy - tol / 2).any())
-            below |= bool((col > sy + tol / 2).any())
-        if above and below:
+            up, down = col[col < sy - tol / 2], col[col > sy + tol / 2]
+            if len(up) and (above is None or sy - up.max() < above[0]):
+                above = (sy - up.max(), j)  # the nearest path above ...
+            if len(down) and (below is None or down.min() - sy < below[0]):
+                below = (down.min() - sy, j)  # ... and below
+        if above is None or below is None:
+            continue
+        if colours is None or lengths[i] < 0.5 * np.median(lengths) or max(
+                np.linalg.norm(colours[i] - colours[above[1]]), np.linalg.norm(colours[i] - colours[below[1]])) < same:
             out.add(int(i))
     return out
 
