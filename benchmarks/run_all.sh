@@ -17,5 +17,6 @@ python bench_styles.py --maps 24 --shapes real | tee results/styles_real.txt
 python bench_styles.py --maps 24 --shapes real --degrade | tee results/styles_scan.txt
 python bench_styles.py --maps 24 --shapes real --stacked | tee results/styles_stacked.txt
 python bench_styles.py --maps 24 --contours | tee results/styles_contours.txt
+python bench_styles.py --maps 24 --programs | tee results/styles_programs.txt
 digitize eval --n 10 --seed 999 --json results/eval.json | tee results/eval.txt
 python bench_speed.py --per-size 4 | tee results/speed.txt

@@ -335,23 +335,8 @@ def low_speedlines(short: list, curves: list, width: float, near: float = 4.0) -
 def _surge_line(starts: np.ndarray, tol: float, rounds: int = 3) -> tuple:
     """The line through the speedlines' surge ends: (a point on it, its unit normal pointing right). The
     start furthest off it, when more than `tol` px, is left out and the line fitted again (an island
-    arc's start lies right of it), up to `rounds` times and never below three starts. With five starts or
-    more, those within `tol` of the line through two of them that holds the most (a third of the starts
-    can be islands' arcs, enough to pull a fit through all of them off the surge line) are fitted first."""
+    arc's start lies right of it), up to `rounds` times and never below three starts."""
     keep = np.ones(len(starts), bool)
-    if len(starts) >= 5:
-        best = (0, 0.0)
-        for i in range(len(starts)):
-            for j in range(i + 1, len(starts)):
-                d = starts[j] - starts[i]
-                if np.hypot(*d) < 1.0:
-                    continue
-                off = np.abs((starts - starts[i]) @ (np.array([-d[1], d[0]]) / np.hypot(*d)))
-                inl = off <= tol
-                if (inl.sum(), -off[inl].sum()) > best:
-                    best, keep = (int(inl.sum()), -float(off[inl].sum())), inl
-        if keep.sum() < 3:
-            keep = np.ones(len(starts), bool)
     for _ in range(rounds + 1):
         centre = starts[keep].mean(axis=0)
         direction = np.linalg.svd(starts[keep] - centre)[2][0]
