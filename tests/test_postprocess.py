@@ -527,6 +527,15 @@ def test_island_arcs_starting_between_speedlines_under_a_higher_one_are_dropped(
     assert starts_between(lines, 10.0) == set()
     assert starts_inside(lines + arcs, 10.0) == set()  # under the higher line's flat top: not caught there
     assert starts_between(lines + arcs, 10.0) == {4, 5, 6}
+    # with the image's colours: a long piece in its own ink (a speedline whose start was lost) stays,
+    # the short arcs in the speedlines' black go; a piece starting down a choke tail stays too
+    piece = speedline(240, 250)[40:]
+    black, red = np.zeros(3), np.array([220.0, 30, 30])
+    cols = np.array([black] * 5 + [red])
+    assert starts_between(lines + arcs[:1] + [piece], 10.0, cols) == {4}
+    assert starts_between(lines + arcs[:1] + [piece], 10.0) == {4, 5}
+    tail = speedline(150, 300)[300:] + [100, 0]
+    assert starts_between(lines + arcs[:1] + [tail], 10.0) == {4}
 
 
 def test_an_island_arc_crossing_a_speedline_from_inside_the_map_is_dropped():

@@ -793,9 +793,10 @@ def _reading_order(cands: list, legend: list) -> list:
 def _dash_pattern(grey: np.ndarray, xy: np.ndarray, step: float = 0.5, reach: int = 2) -> tuple | None:
     """How a stroke is dashed along the path `xy` (px) on the grey image: (share of its length inked, mean
     length of its inked runs in px, log of the ratio of their 90th to 10th percentile lengths: a
-    dash-dot line's runs come in two lengths, a dashed one's in one). Darkness is taken at each half pixel along the path, the darkest
-    within `reach` px across it (a fitted path wanders off its ink by a pixel or two; the gaps between
-    dots stay open), inked where over half the stroke's own darkness. None for a path under 12 px."""
+    dash-dot line's runs come in two lengths, a dashed one's in one). Darkness is taken at each half
+    pixel along the path, the darkest within `reach` px across it (a fitted path wanders off its ink by
+    a pixel or two; the gaps between dots stay open), inked where over half the stroke's own darkness.
+    None for a path under 12 px or too faint to measure."""
     xy = np.asarray(xy, float)
     if len(xy) < 2:
         return None
