@@ -538,6 +538,18 @@ def test_island_arcs_starting_between_speedlines_under_a_higher_one_are_dropped(
     assert starts_between(lines + arcs[:1] + [tail], 10.0) == {4}
 
 
+def test_surge_line_by_consensus_holds_when_a_third_of_the_starts_are_island_arcs():
+    from speedline_digitizer.postprocess import _surge_line
+
+    on = np.array([[100, 400], [150, 300], [200, 200], [250, 100], [125, 350], [175, 250]], float)
+    arcs = np.array([[400, 250], [420, 280], [380, 300]], float)
+    centre, normal = _surge_line(np.vstack([on, arcs]), 10.0, consensus=True)
+    assert np.abs((on - centre) @ normal).max() < 1.0
+    assert ((arcs - centre) @ normal > 100).all()
+    centre, normal = _surge_line(np.vstack([on, arcs]), 10.0)  # least squares: pulled off by the arcs
+    assert np.abs((on - centre) @ normal).max() > 10.0
+
+
 def test_an_island_arc_crossing_a_speedline_from_inside_the_map_is_dropped():
     from speedline_digitizer.postprocess import crosses_from_inside
 
