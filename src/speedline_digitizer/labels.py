@@ -36,8 +36,8 @@ _PREFIX = re.compile(r"^(?:(?:[nN][a-zA-Z_.*]{0,5}(?:\s*/\s*[^\s=:]{1,8})?|[sS]p
 _SUFFIX = re.compile(r"(?<=[\d%])\s*(?:[sS]peed|SPEED|spd|[nN](?:[a-zA-Z_]{0,6})\*?(?:\s*/\s*[^\s=:]{1,6})?|"
                      r"\(?[dD]es(?:ign|\.)?\)?|PCN[a-zA-Z]{0,2})$")
 # more words before the number: '%N = 90', 'PCN 90' (percent corrected speed), 'Corrected speed 90%', 'ω/ωd = 0.9'
-_PREFIX2 = re.compile(r"^(?:%\s*[nN][a-zA-Z_]{0,4}|PCN[a-zA-Z]{0,2}|[cC]orr(?:ected|\.)?\s+[sS]peed|[ωΩ][a-zA-Z_]{0,4}(?:\s*/\s*[^\s=:]{1,6})?)"
-                      r"\s*[=:]?\s*(?=\d|[.,]\d)")
+_PREFIX2 = re.compile(r"^(?:%\s*[nN][a-zA-Z_]{0,4}|PCN[a-zA-Z]{0,2}|[cC]orr(?:ected|\.)?\s+[sS]peed|"
+                      r"[ωΩ][a-zA-Z_]{0,4}(?:\s*/\s*[^\s=:]{1,6})?)\s*[=:]?\s*(?=\d|[.,]\d)")
 # thousands separators before a unit: '12 000 rpm', '12,000 rpm', '120.000 U/min'
 _THOUSANDS = re.compile(r"^(\d{1,3})[ ,.](\d{3})(?:[ ,.](\d{3}))?(?=\s*(?:[rRpP]?m|[rR][pPoOaAn]|r/min|1/min|min|U/min))")
 
@@ -790,10 +790,11 @@ def _reading_order(cands: list, legend: list) -> list:
     return sorted(js, key=lambda j: (rows[j], cands[j][0].centre[0]))
 
 
-def _dash_pattern(grey: np.ndarray, xy: np.ndarray, step: float = 0.5, reach: int = 2) -> tuple | None:
+def _dash_pattern(grey: np.ndarray, xy: np.ndarray, paper: float, step: float = 0.5, reach: int = 2) -> tuple | None:
     """How a stroke is dashed along the path `xy` (px) on the grey image: (share of its length inked, mean
     length of its inked runs in px, log of the ratio of their 90th to 10th percentile lengths: a
-    dash-dot line's runs come in two lengths, a dashed one's in one). Darkness is taken at each half
+    dash-dot line's runs come in two lengths, a dashed one's in one). Darkness below the `paper` grey
+    level is taken at each half
     pixel along the path, the darkest within `reach` px across it (a fitted path wanders off its ink by
     a pixel or two; the gaps between dots stay open), inked where over half the stroke's own darkness.
     None for a path under 12 px or too faint to measure."""
@@ -808,7 +809,6 @@ def _dash_pattern(grey: np.ndarray, xy: np.ndarray, step: float = 0.5, reach: in
     d = np.gradient(q, axis=0)
     n = np.column_stack([-d[:, 1], d[:, 0]]) / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)[:, None]
     H, W = grey.shape
-    paper = float(np.percentile(grey[::4, ::4], 90))
     dark = np.zeros(len(q))
     for k in range(-reach, reach + 1):
         p = np.round(q + k * n).astype(int)
@@ -856,7 +856,7 @@ def _style_pairs(img: np.ndarray, curves: list, cands: list, entries: list) -> d
             if cols[-1] - cols[0] < 12:
                 continue
             span = np.array([[cols[0], ya + row], [cols[-1], ya + row]], float) + [xa, 0]
-            pat = _dash_pattern(grey, span)
+            pat = _dash_pattern(grey, span, paper)
             if pat is not None and (best is None or np.ptp(cols) > best[0]):
                 best = (np.ptp(cols), pat)
         pats.append(best[1] if best else None)
@@ -865,7 +865,7 @@ def _style_pairs(img: np.ndarray, curves: list, cands: list, entries: list) -> d
     dashed = [p[0] < 0.85 for p in pats if p is not None]
     if all(dashed) or not any(dashed):
         return None
-    cpats = [_dash_pattern(grey, c.pixels) for c in curves]
+    cpats = [_dash_pattern(grey, c.pixels, paper) for c in curves]
 
     def near(a, b):
         if a is None or b is None:
@@ -1318,7 +1318,7 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
     if legend:  # strokes traced inside a legend (its samples and frame, large print) are no speedlines
         region = _legend_region(cands, legend)
         curves = [c for c in curves if not _in_region(c, region)]
-    if _n_speeds(cands) < len(curves) and not _legend_of(cands, curves):
+    if _n_speeds(cands) < len(curves) and not legend:  # (the curves dropped above do not change it)
         cands = cands + boxed_labels(img, cands, plot_box)
     if _n_speeds(cands) < len(curves) and not _legend_of(cands, curves):
         cands = cands + labels_near_ends(img, curves, cands, plot_box)

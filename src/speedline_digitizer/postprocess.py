@@ -270,13 +270,14 @@ def starts_between(paths: list, tol: float, colours: np.ndarray | None = None, s
     starts = np.array([p[0] for p in paths], float)
     centre, normal = _surge_line(starts, tol, consensus=True)
     right = (starts - centre) @ normal
-    lengths = np.array([_arc_length(p)[-1] for p in paths])
+    arcs = [_arc_length(p) for p in paths]
+    lengths = np.array([a[-1] for a in arcs])
     out = set()
     for i in np.argsort(-right):
         if right[i] <= tol:
             break
         p = paths[i]
-        k = min(len(p) - 1, int(np.searchsorted(_arc_length(p), 20.0)))
+        k = min(len(p) - 1, int(np.searchsorted(arcs[i], 20.0)))
         dx, dy = p[k] - p[0]
         if k == 0 or np.degrees(np.arctan2(-dy, dx)) < -25.0:  # (rows grow downwards)
             continue
@@ -348,9 +349,10 @@ def _surge_line(starts: np.ndarray, tol: float, rounds: int = 3, consensus: bool
         for i in range(len(starts)):
             for j in range(i + 1, len(starts)):
                 d = starts[j] - starts[i]
-                if np.hypot(*d) < 1.0:
+                n = np.hypot(*d)
+                if n < 1.0:
                     continue
-                off = np.abs((starts - starts[i]) @ (np.array([-d[1], d[0]]) / np.hypot(*d)))
+                off = np.abs((starts - starts[i]) @ (np.array([-d[1], d[0]]) / n))
                 inl = off <= tol
                 if (inl.sum(), -off[inl].sum()) > best:
                     best, keep = (int(inl.sum()), -float(off[inl].sum())), inl
