@@ -751,3 +751,75 @@ def test_a_colour_bars_tick_labels_are_no_speed_labels():
     assert off_colour_bar(ticks + inside, bar) == inside
     img[40:260, 330:345] = 0  # one colour along it: a thick spine, no colour scale
     assert colour_bar(img, (30, 40, 299, 259)) is None
+
+
+def test_labels_printing_one_unit_are_counted_apart_from_an_islands_readings():
+    from speedline_digitizer.labels import _n_speeds
+
+    tb = lambda t: TextBox(t, (0, 0, 1, 1), 0.9)  # noqa: E731
+    cands = [(tb(f"{v}krpm"), float(v)) for v in (61, 65, 69, 74, 78, 82, 86)] + [(tb("85%"), 85.0), (tb("83"), 83.0)]
+    assert _n_speeds(cands) == 7  # eight curves: the labels are not all read yet, a second reading is due
+
+
+def test_two_neighbours_labels_read_in_reverse_are_swapped():
+    # crowded labels at the surge ends: the lower curve took '57000rpm', the upper '54000rpm'
+    c = _curve(0, 0, 1, 1)
+    texts = ["50000rpm", "57000rpm", "54000rpm", "60000rpm"]
+    out = enforce_order([Curve(c.x, c.y, c.pixels, float(t[:-3]), t) for t in texts])
+    assert [o.speed for o in out] == [50000, 54000, 57000, 60000]
+    assert [o.speed_label for o in out][1:3] == ["54000rpm", "57000rpm"]
+
+
+def _tailed(x0, y0, x1, y1, y2):
+    """A flat line from (x0, y0) to (x1, y1), then a choke tail down to y2."""
+    px = np.vstack([np.column_stack([np.linspace(x0, x1, 80), np.linspace(y0, y1, 80)]),
+                    np.column_stack([np.full(20, x1), np.linspace(y1, y2, 21)[1:]])])
+    return Curve(px[:, 0], px[:, 1], px)
+
+
+def test_a_label_under_a_choke_tail_cut_short_is_placed_by_the_order():
+    # 'N krpm' labels under six choke ends; the fourth curve lost its tail (it ends 60 px above its label):
+    # the labels' shared placement leaves that label out, the order between its neighbours places it
+    img = np.full((1000, 1500, 3), 255, np.uint8)
+    curves, cands = [], []
+    for k in range(6):
+        x1, y1 = 600 + 40 * k, 700 - 60 * k
+        curves.append(_tailed(100 + 20 * k, y1, x1, y1, y1 if k == 3 else y1 + 60))
+        v = (61, 65, 69, 74, 78, 82)[k]
+        cands.append((TextBox(f"{v}krpm", (x1 - 35, y1 + 68, x1 + 35, y1 + 88), 0.9), float(v)))
+    out = enforce_order(assign_labels(img, curves, cands))
+    assert [c.speed for c in out] == [61, 65, 69, 74, 78, 82]
+    assert out[3].speed_label == "74krpm" and not out[3].speed_inferred  # read, not inferred from its neighbours
+
+
+def test_a_label_its_curve_runs_through_stays_when_the_others_sit_at_one_offset():
+    # labels up-left of five surge ends at one offset; the top line's label was set over its start
+    # (its box centred on the line): it names that line all the same
+    img = np.full((600, 800, 3), 255, np.uint8)
+    curves = [_curve(150 + 30 * k, 450 - 60 * k, 600, 460 - 60 * k) for k in range(5)]
+    cands = [(TextBox(f"{60 + 5 * k}%", (150 + 30 * k - 45, 450 - 60 * k - 20, 150 + 30 * k - 5,
+                                         450 - 60 * k - 4), 0.9), 60.0 + 5 * k) for k in range(4)]
+    cands.append((TextBox("80%", (280, 200, 320, 216), 0.9), 80.0))
+    out = enforce_order(assign_labels(img, curves, cands))
+    assert [c.speed for c in out] == [60, 65, 70, 75, 80]
+
+
+def test_a_grey_curve_near_the_legend_texts_colour_takes_no_entry():
+    # three coloured lines, a grey island contour traced as a fourth curve, and a legend whose grey
+    # text lies in every entry's window: the grey curve gets votes from every entry, and none of them
+    img = np.full((300, 420, 3), 255, np.uint8)
+    cols = {"r": (220, 30, 30), "g": (40, 160, 40), "b": (30, 60, 200), "grey": (130, 130, 130)}
+    curves = []
+    for k, name in enumerate(["r", "grey", "g", "b"]):
+        y = 260 - 50 * k
+        img[y - 1:y + 1, 20:250] = cols[name]
+        px = np.column_stack([np.arange(20, 250, dtype=float), np.full(230, y - 0.5)])
+        curves.append(Curve(px[:, 0], px[:, 1], px))
+    cands = []
+    for n, (text, name) in enumerate([("40k", "r"), ("50k", "g"), ("60k", "b")]):
+        y = 30 + 20 * n
+        img[y - 1:y + 1, 300:318] = cols[name]
+        img[y - 5:y + 5:2, 325:352] = (120, 120, 120)  # the entry's grey text
+        cands.append((TextBox(text, (325, y - 6, 352, y + 6), 0.9), float(text[:-1])))
+    out = enforce_order(assign_labels(img, curves, cands))
+    assert [c.speed for c in out] == [40, None, 50, 60]

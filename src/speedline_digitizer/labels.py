@@ -11,6 +11,7 @@ missing value is filled in when its neighbours' spacing makes it unambiguous (ma
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -685,7 +686,39 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
         # curve stays unmatched rather than pair two text heights off it (an unread label would otherwise
         # shift its neighbours' labels along by one curve)
         pairs.update(match(again, 1.0) if again is not None else first)
+        if again is not None:
+            # a label its curve runs through the middle of names it, wherever it is placed; and so does a
+            # label printing rpm that falls in order between the curve's named neighbours (its curve cut
+            # short, or the label set further off than the others)
+            taken = set(pairs.values())
+            for i, j in first.items():
+                if i not in pairs and j not in taken and on_line[free.index(i), rest.index(j)]:
+                    pairs[i] = j
+                    taken.add(j)
+            for i, j in _order_fill(cands, pairs, [j for j in rest if j not in taken]):
+                if i in free and np.isfinite(cost[free.index(i), rest.index(j)]):
+                    pairs[i] = j
     return _labelled(curves, cands, pairs)
+
+
+def _order_fill(cands: list, pairs: dict, left: list) -> list:
+    """Labels left unpaired that the order places: between two curves named k apart (curves are ordered
+    lowest first) with k - 1 unnamed curves between them, exactly k - 1 left labels whose values lie
+    between the two names go to those curves in order. Only labels printing the unit most of the paired
+    labels print, 'rpm' or 'k' (no efficiency island prints those). [(curve, candidate)]"""
+    kinds = Counter(_unit_kind(cands[k][0].text) for k in pairs.values())
+    kind = kinds.most_common(1)[0][0] if kinds else None
+    if kind not in ("rpm", "k"):
+        return []
+    left = [j for j in left if _unit_kind(cands[j][0].text) == kind]
+    named = sorted(pairs)
+    out = []
+    for a, b in zip(named, named[1:]):
+        va, vb = cands[pairs[a]][1], cands[pairs[b]][1]
+        between = sorted((j for j in left if va < cands[j][1] < vb), key=lambda j: cands[j][1])
+        if b - a > 1 and len(between) == b - a - 1:
+            out += list(zip(range(a + 1, b), between))
+    return out
 
 
 def _match_or_skip(cost: np.ndarray, skip: float) -> list:
@@ -889,7 +922,11 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
             return by_style
     if distinct:
         V = _sample_votes(img, cands, entries, cols)  # curves x entries
-        share = V / np.maximum(V.sum(axis=0, keepdims=True), 1)
+        if len(entries) >= 3:  # a curve near the legend text's colour (a grey island contour) takes votes in
+            V = V - V.min(axis=1, keepdims=True)  # every entry's window: only what it takes beyond that counts
+        # an entry's share of its votes, times the curve's share of its own (what is left of a grey curve's
+        # votes is spread over many entries)
+        share = V / np.maximum(V.sum(axis=0, keepdims=True), 1) * V / np.maximum(V.sum(axis=1, keepdims=True), 1)
         r, k = linear_sum_assignment(-share)
         order = _row_order(cands, entries)
         if len(entries) == len(curves):
@@ -995,8 +1032,9 @@ def _percent_read_as_nine(text: str) -> float | None:
 
 
 def enforce_order(curves: list) -> list:
-    """Speeds rise with the curves (lowest first): drop values that break the order (where the map's labels
-    print their mark, a bare number first), fill one gap if clear.
+    """Speeds rise with the curves (lowest first): swap two neighbours' values read in reverse
+    (:func:`_swap_crossed`), drop values that break the order (where the map's labels print their mark, a
+    bare number first), fill one gap if clear.
 
     On a map whose labels print '%', a number ending in a 9 without one and above twice the others'
     median is read without the 9 ('829' for '82%': the % sign read as a 9)."""
@@ -1014,6 +1052,7 @@ def enforce_order(curves: list) -> list:
         vals = [None if v is not None and not med / 10 <= v <= 10 * med else v for v in vals]
         curves = [replace(c, speed=None, speed_label=None) if v is None and c.speed is not None else c
                   for c, v in zip(curves, vals)]
+    curves, vals = _swap_crossed(curves, vals)
     idx = [i for i, v in enumerate(vals) if v is not None]
     if len(idx) == 1 and len(curves) >= 4 and not _MARKED.search(curves[idx[0]].speed_label or ""):
         # one bare number among many curves is no evidence of a labelled map: an efficiency island's '78'
@@ -1050,6 +1089,29 @@ def enforce_order(curves: list) -> list:
                 v = round((lo + hi) / 2, 6)
                 out[i] = replace(out[i], speed=v, speed_label=None, speed_inferred=True)
     return _mend_one_digit(curves, out)
+
+
+def _swap_crossed(curves: list, vals: list) -> tuple:
+    """Two neighbouring curves whose labels are read in reverse order ('57000' on the lower, '54000' on the
+    upper: crowded labels at the surge ends, a curve's start reaching into its neighbour's label) swap
+    them, where both print one unit ('rpm', 'k', '%': an island's bare '78' beside a line's '70%' is no
+    crossed label) and that puts both in order with the nearest read values on either side (at least
+    one): dropping one of the two would lose both. (curves, values)"""
+    curves, vals = list(curves), list(vals)
+    idx = [i for i, v in enumerate(vals) if v is not None]
+    for a, b in zip(idx, idx[1:]):
+        kind = _unit_kind(curves[a].speed_label or "")
+        if b != a + 1 or vals[a] <= vals[b] or kind is None or _unit_kind(curves[b].speed_label or "") != kind:
+            continue
+        k = idx.index(a)
+        lo = vals[idx[k - 1]] if k >= 1 else None
+        hi = vals[idx[k + 2]] if k + 2 < len(idx) else None
+        if (lo is not None or hi is not None) and (lo is None or lo < vals[b]) and (hi is None or vals[a] < hi):
+            ca, cb = curves[a], curves[b]
+            curves[a] = replace(ca, speed=cb.speed, speed_label=cb.speed_label, speed_inferred=cb.speed_inferred)
+            curves[b] = replace(cb, speed=ca.speed, speed_label=ca.speed_label, speed_inferred=ca.speed_inferred)
+            vals[a], vals[b] = vals[b], vals[a]
+    return curves, vals
 
 
 def _mend_one_digit(read: list, out: list) -> list:
@@ -1275,11 +1337,24 @@ def _on_scale(cands: list, factor: float = 4.0) -> list:
     return [(tb, v) for tb, v in cands if on(tb, v)]
 
 
+_UNIT_KINDS = (("rpm", re.compile(r"rpm|RPM|r/min|U/min|1/min")), ("k", re.compile(r"\d\s*[kK]\b")), ("%", re.compile("%")))
+
+
+def _unit_kind(text: str) -> str | None:
+    """The unit a label prints ('rpm', 'k' or '%'), or None for a bare number."""
+    return next((k for k, pat in _UNIT_KINDS if pat.search(text)), None)
+
+
 def _n_speeds(cands: list) -> int:
     """How many candidates may name speedlines: those within 10x of the median value (one scale on a map;
-    an efficiency island's '65%' among '30000 rpm' labels does not count)."""
+    an efficiency island's '65%' among '30000 rpm' labels does not count); where most readings print one
+    unit, those alone (an island's '85%' and '83' among '74 krpm' labels do not count either)."""
     if len(cands) < 3:
         return len(cands)
+    kinds = Counter(_unit_kind(tb.text) for tb, _ in cands)
+    kind, n = max(((k, n) for k, n in kinds.items() if k), key=lambda kn: kn[1], default=(None, 0))
+    if n >= 3 and n > len(cands) / 2 and kind != "%":
+        return n
     med = float(np.median([v for _, v in cands]))
     return sum(med / 10 <= v <= 10 * med for _, v in cands)
 
