@@ -823,3 +823,23 @@ def test_a_grey_curve_near_the_legend_texts_colour_takes_no_entry():
         cands.append((TextBox(text, (325, y - 6, 352, y + 6), 0.9), float(text[:-1])))
     out = enforce_order(assign_labels(img, curves, cands))
     assert [c.speed for c in out] == [40, None, 50, 60]
+
+
+def test_a_black_legend_names_the_curves_that_run_like_speedlines_among_island_arcs():
+    # four solid black speedlines and two arcs of a black efficiency island, four black legend entries:
+    # the only four curves whose surge and choke ends both move right with speed are the speedlines
+    import cv2
+
+    img = np.full((600, 800, 3), 255, np.uint8)
+    lines = [_tailed(100 + 40 * k, 500 - 80 * k, 400 + 50 * k, 500 - 80 * k, 560 - 80 * k) for k in range(4)]
+    arcs = [_curve(330, 250 - 12 * k, 360, 320 - 12 * k) for k in range(2)]
+    curves = [lines[0], lines[1], arcs[0], arcs[1], lines[2], lines[3]]  # lowest first, as the pipeline orders
+    for c in curves:
+        cv2.polylines(img, [np.round(c.pixels).astype(np.int32)], False, (0, 0, 0), 2)
+    cands = []
+    for n, v in enumerate((31, 65, 75, 102)):
+        y = 40 + 20 * n
+        img[y - 1:y + 1, 640:672] = 0
+        cands.append((TextBox(f"{v}k", (680, y - 6, 710, y + 6), 0.9), float(v)))
+    out = enforce_order(assign_labels(img, curves, cands))
+    assert [c.speed for c in out] == [31, 65, None, None, 75, 102]

@@ -955,11 +955,31 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
                 vals = sorted((pairs[g] for g in group), key=lambda j: cands[j][1])
                 pairs.update(dict(zip(group, vals)))
         return pairs
-    # same colour everywhere: pair in speed order when the counts agree (curves are ordered lowest first)
-    if len(entries) == len(curves):
+    # same colour everywhere: pair in speed order when the counts agree (curves are ordered lowest first),
+    # or with the one set of that many curves that runs like a map's speedlines
+    family = list(range(len(curves))) if len(entries) == len(curves) else _speedline_family(curves, len(entries))
+    if family:
         order = _row_order(cands, entries)
-        return {i: int(entries[order[i]]) for i in range(len(curves))}
+        return {i: int(entries[order[r]]) for r, i in enumerate(family)}
     return {}
+
+
+def _speedline_family(curves: list, k: int, most: int = 5000) -> list:
+    """The only `k` of the curves (ordered lowest first) whose surge ends and choke ends both move right
+    (within 1 % of the curves' width) from each curve to the next: a map's speedlines start further along
+    the surge line and choke at more flow as speed rises, an efficiency island's arc drawn in their ink
+    starts and ends inside the map. [] when no set or more than one does (or more than `most` sets would
+    have to be tried)."""
+    from itertools import combinations
+    from math import comb
+
+    n = len(curves)
+    if not 2 <= k < n or comb(n, k) > most:
+        return []
+    xs = np.array([[c.pixels[0][0], c.pixels[-1][0]] for c in curves], float)
+    tol = 0.01 * float(np.ptp(np.vstack([c.pixels for c in curves])[:, 0]))
+    found = [s for s in combinations(range(n), k) if (np.diff(xs[list(s)], axis=0) >= -tol).all()]
+    return list(found[0]) if len(found) == 1 else []
 
 
 def _sample_votes(img: np.ndarray, cands: list, entries: list, cols: np.ndarray) -> np.ndarray:
