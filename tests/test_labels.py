@@ -843,3 +843,14 @@ def test_a_black_legend_names_the_curves_that_run_like_speedlines_among_island_a
         cands.append((TextBox(f"{v}k", (680, y - 6, 710, y + 6), 0.9), float(v)))
     out = enforce_order(assign_labels(img, curves, cands))
     assert [c.speed for c in out] == [31, 65, None, None, 75, 102]
+
+
+def test_a_missing_speed_between_evenly_spaced_rounded_labels_is_inferred():
+    # even speeds printed to two decimals step 0.05 or 0.04; the steps next to the gap tell its value
+    c = _curve(0, 0, 1, 1)
+    speeds = [0.36, 0.41, None, 0.51, 0.56, 0.6, 0.65]
+    out = enforce_order([Curve(c.x, c.y, c.pixels, s, None if s is None else f"N={s}") for s in speeds])
+    assert out[2].speed == pytest.approx(0.46) and out[2].speed_inferred
+    # steps of 5 below and 3 above the gap tell nothing
+    out = enforce_order([Curve(c.x, c.y, c.pixels, s, None if s is None else f"{s}%") for s in [50, 55, None, 65, 68]])
+    assert out[2].speed is None

@@ -688,8 +688,8 @@ def assign_labels(img: np.ndarray, curves: list, cands: list, plot_box=None) -> 
         pairs.update(match(again, 1.0) if again is not None else first)
         if again is not None:
             # a label its curve runs through the middle of names it, wherever it is placed; and so does a
-            # label printing rpm that falls in order between the curve's named neighbours (its curve cut
-            # short, or the label set further off than the others)
+            # label printing 'rpm' or 'k' that the order places between the curve's named neighbours (its
+            # curve cut short, or the label set further off than the others)
             taken = set(pairs.values())
             for i, j in first.items():
                 if i not in pairs and j not in taken and on_line[free.index(i), rest.index(j)]:
@@ -1099,16 +1099,31 @@ def enforce_order(curves: list) -> list:
         keep.add(idx[k])
         k = prev[k]
     out = [c if (c.speed is None or i in keep) else replace(c, speed=None, speed_label=None) for i, c in enumerate(curves)]
-    # fill a single missing value between two read neighbours with equal steps around it
+    # fill a single missing value between two read neighbours with equal steps around it: all steps
+    # equal, or the steps next to it on both sides equal to the labels' last printed digit (0.36, 0.41,
+    # -, 0.51, 0.56, 0.6: even speeds printed rounded)
     for i in range(1, len(out) - 1):
         if out[i].speed is None and out[i - 1].speed is not None and out[i + 1].speed is not None:
             lo, hi = out[i - 1].speed, out[i + 1].speed
             steps = [out[k + 1].speed - out[k].speed for k in range(len(out) - 1)
                      if out[k].speed is not None and out[k + 1].speed is not None]
-            if steps and np.allclose(steps, steps[0], rtol=0.05) and np.isclose(hi - lo, 2 * steps[0], rtol=0.05):
+            even = bool(steps) and np.allclose(steps, steps[0], rtol=0.05) and np.isclose(hi - lo, 2 * steps[0], rtol=0.05)
+            if even or _evenly_spaced_here(out, i):
                 v = round((lo + hi) / 2, 6)
                 out[i] = replace(out[i], speed=v, speed_label=None, speed_inferred=True)
     return _mend_one_digit(curves, out)
+
+
+def _evenly_spaced_here(out: list, i: int) -> bool:
+    """Whether the two read values on each side of curve i step alike, and their gap over curve i is two
+    such steps, to within one unit of the last digit the labels print."""
+    if i < 2 or i + 2 >= len(out) or any(out[k].speed is None for k in (i - 2, i - 1, i + 1, i + 2)):
+        return False
+    a, b, c, d = (out[k].speed for k in (i - 2, i - 1, i + 1, i + 2))
+    decimals = max(len(f"{v:g}".partition(".")[2]) for v in (a, b, c, d))
+    unit = 10.0 ** -decimals * (1 + 1e-6)
+    below, above = b - a, d - c
+    return below > 0 and abs(below - above) <= unit and abs((c - b) - (below + above)) <= unit
 
 
 def _swap_crossed(curves: list, vals: list) -> tuple:
@@ -1357,7 +1372,8 @@ def _on_scale(cands: list, factor: float = 4.0) -> list:
     return [(tb, v) for tb, v in cands if on(tb, v)]
 
 
-_UNIT_KINDS = (("rpm", re.compile(r"rpm|RPM|r/min|U/min|1/min")), ("k", re.compile(r"\d\s*[kK]\b")), ("%", re.compile("%")))
+_UNIT_KINDS = (("rpm", re.compile(r"rpm|RPM|r/min|U/min|1/min")), ("k", re.compile(r"\d\s*[kK]\b")),
+               ("%", re.compile("%")))
 
 
 def _unit_kind(text: str) -> str | None:
@@ -1367,8 +1383,8 @@ def _unit_kind(text: str) -> str | None:
 
 def _n_speeds(cands: list) -> int:
     """How many candidates may name speedlines: those within 10x of the median value (one scale on a map;
-    an efficiency island's '65%' among '30000 rpm' labels does not count); where most readings print one
-    unit, those alone (an island's '85%' and '83' among '74 krpm' labels do not count either)."""
+    an efficiency island's '65%' among '30000 rpm' labels does not count); where most readings print 'rpm'
+    or 'k', those alone (an island's '85%' and '83' among '74 krpm' labels do not count either)."""
     if len(cands) < 3:
         return len(cands)
     kinds = Counter(_unit_kind(tb.text) for tb, _ in cands)
