@@ -854,3 +854,6 @@ def test_a_missing_speed_between_evenly_spaced_rounded_labels_is_inferred():
     # steps of 5 below and 3 above the gap tell nothing
     out = enforce_order([Curve(c.x, c.y, c.pixels, s, None if s is None else f"{s}%") for s in [50, 55, None, 65, 68]])
     assert out[2].speed is None
+    # a middle the labels could not print (170, -, 191: 180.5) is no value to fill in
+    out = enforce_order([Curve(c.x, c.y, c.pixels, s, None if s is None else f"{s}%") for s in [159, 170, None, 191, 201]])
+    assert out[2].speed is None

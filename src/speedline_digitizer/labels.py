@@ -922,11 +922,13 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
             return by_style
     if distinct:
         V = _sample_votes(img, cands, entries, cols)  # curves x entries
-        if len(entries) >= 3:  # a curve near the legend text's colour (a grey island contour) takes votes in
-            V = V - V.min(axis=1, keepdims=True)  # every entry's window: only what it takes beyond that counts
-        # an entry's share of its votes, times the curve's share of its own (what is left of a grey curve's
-        # votes is spread over many entries)
-        share = V / np.maximum(V.sum(axis=0, keepdims=True), 1) * V / np.maximum(V.sum(axis=1, keepdims=True), 1)
+        share = V / np.maximum(V.sum(axis=0, keepdims=True), 1)  # an entry's share of its votes
+        if len(entries) != len(curves) and len(entries) >= 3:
+            # a curve more than the entries, near the legend text's colour (a grey island contour), takes
+            # votes in every entry's window: only what it takes beyond that counts, and a pair weighs the
+            # entry's share times the curve's share of its own (what is left of it is spread thin)
+            V = V - V.min(axis=1, keepdims=True)
+            share = V / np.maximum(V.sum(axis=0, keepdims=True), 1) * V / np.maximum(V.sum(axis=1, keepdims=True), 1)
         r, k = linear_sum_assignment(-share)
         order = _row_order(cands, entries)
         if len(entries) == len(curves):
@@ -1116,14 +1118,16 @@ def enforce_order(curves: list) -> list:
 
 def _evenly_spaced_here(out: list, i: int) -> bool:
     """Whether the two read values on each side of curve i step alike, and their gap over curve i is two
-    such steps, to within one unit of the last digit the labels print."""
+    such steps, to within one unit of the last digit the labels print, and the middle of that gap is a
+    value they could print (170, -, 191 around steps of 11 and 10 would give 180.5: no)."""
     if i < 2 or i + 2 >= len(out) or any(out[k].speed is None for k in (i - 2, i - 1, i + 1, i + 2)):
         return False
     a, b, c, d = (out[k].speed for k in (i - 2, i - 1, i + 1, i + 2))
     decimals = max(len(f"{v:g}".partition(".")[2]) for v in (a, b, c, d))
     unit = 10.0 ** -decimals * (1 + 1e-6)
     below, above = b - a, d - c
-    return below > 0 and abs(below - above) <= unit and abs((c - b) - (below + above)) <= unit
+    whole = abs((b + c) / 2 / unit * (1 + 1e-6) - round((b + c) / 2 / unit * (1 + 1e-6))) < 1e-3  # printable
+    return below > 0 and whole and abs(below - above) <= unit and abs((c - b) - (below + above)) <= unit
 
 
 def _swap_crossed(curves: list, vals: list) -> tuple:
