@@ -804,27 +804,6 @@ def test_a_label_its_curve_runs_through_stays_when_the_others_sit_at_one_offset(
     assert [c.speed for c in out] == [60, 65, 70, 75, 80]
 
 
-def test_a_grey_curve_near_the_legend_texts_colour_takes_no_entry():
-    # three coloured lines, a grey island contour traced as a fourth curve, and a legend whose grey
-    # text lies in every entry's window: the grey curve gets votes from every entry, and none of them
-    img = np.full((300, 420, 3), 255, np.uint8)
-    cols = {"r": (220, 30, 30), "g": (40, 160, 40), "b": (30, 60, 200), "grey": (130, 130, 130)}
-    curves = []
-    for k, name in enumerate(["r", "grey", "g", "b"]):
-        y = 260 - 50 * k
-        img[y - 1:y + 1, 20:250] = cols[name]
-        px = np.column_stack([np.arange(20, 250, dtype=float), np.full(230, y - 0.5)])
-        curves.append(Curve(px[:, 0], px[:, 1], px))
-    cands = []
-    for n, (text, name) in enumerate([("40k", "r"), ("50k", "g"), ("60k", "b")]):
-        y = 30 + 20 * n
-        img[y - 1:y + 1, 300:318] = cols[name]
-        img[y - 5:y + 5:2, 325:352] = (120, 120, 120)  # the entry's grey text
-        cands.append((TextBox(text, (325, y - 6, 352, y + 6), 0.9), float(text[:-1])))
-    out = enforce_order(assign_labels(img, curves, cands))
-    assert [c.speed for c in out] == [40, None, 50, 60]
-
-
 def test_a_black_legend_names_the_curves_that_run_like_speedlines_among_island_arcs():
     # four solid black speedlines and two arcs of a black efficiency island, four black legend entries:
     # the only four curves whose surge and choke ends both move right with speed are the speedlines

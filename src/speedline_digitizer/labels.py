@@ -922,13 +922,7 @@ def _legend_pairs(img, curves, cands, legend) -> dict:
             return by_style
     if distinct:
         V = _sample_votes(img, cands, entries, cols)  # curves x entries
-        share = V / np.maximum(V.sum(axis=0, keepdims=True), 1)  # an entry's share of its votes
-        if len(entries) != len(curves) and len(entries) >= 3:
-            # a curve more than the entries, near the legend text's colour (a grey island contour), takes
-            # votes in every entry's window: only what it takes beyond that counts, and a pair weighs the
-            # entry's share times the curve's share of its own (what is left of it is spread thin)
-            V = V - V.min(axis=1, keepdims=True)
-            share = V / np.maximum(V.sum(axis=0, keepdims=True), 1) * V / np.maximum(V.sum(axis=1, keepdims=True), 1)
+        share = V / np.maximum(V.sum(axis=0, keepdims=True), 1)
         r, k = linear_sum_assignment(-share)
         order = _row_order(cands, entries)
         if len(entries) == len(curves):
