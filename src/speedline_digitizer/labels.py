@@ -1118,10 +1118,11 @@ def _evenly_spaced_here(out: list, i: int) -> bool:
         return False
     a, b, c, d = (out[k].speed for k in (i - 2, i - 1, i + 1, i + 2))
     decimals = max(len(f"{v:g}".partition(".")[2]) for v in (a, b, c, d))
-    unit = 10.0 ** -decimals * (1 + 1e-6)
+    unit = 10.0 ** -decimals * (1 + 1e-6)  # (a hair over: float steps of one unit compare as equal)
+    middle = (b + c) / 2 * 10 ** decimals  # in units of the last printed digit
     below, above = b - a, d - c
-    whole = abs((b + c) / 2 / unit * (1 + 1e-6) - round((b + c) / 2 / unit * (1 + 1e-6))) < 1e-3  # printable
-    return below > 0 and whole and abs(below - above) <= unit and abs((c - b) - (below + above)) <= unit
+    printable = abs(middle - round(middle)) < 1e-3
+    return below > 0 and printable and abs(below - above) <= unit and abs((c - b) - (below + above)) <= unit
 
 
 def _swap_crossed(curves: list, vals: list) -> tuple:
@@ -1132,11 +1133,10 @@ def _swap_crossed(curves: list, vals: list) -> tuple:
     one): dropping one of the two would lose both. (curves, values)"""
     curves, vals = list(curves), list(vals)
     idx = [i for i, v in enumerate(vals) if v is not None]
-    for a, b in zip(idx, idx[1:]):
+    for k, (a, b) in enumerate(zip(idx, idx[1:])):
         kind = _unit_kind(curves[a].speed_label or "")
         if b != a + 1 or vals[a] <= vals[b] or kind is None or _unit_kind(curves[b].speed_label or "") != kind:
             continue
-        k = idx.index(a)
         lo = vals[idx[k - 1]] if k >= 1 else None
         hi = vals[idx[k + 2]] if k + 2 < len(idx) else None
         if (lo is not None or hi is not None) and (lo is None or lo < vals[b]) and (hi is None or vals[a] < hi):
