@@ -836,3 +836,28 @@ def test_a_missing_speed_between_evenly_spaced_rounded_labels_is_inferred():
     # a middle the labels could not print (170, -, 191: 180.5) is no value to fill in
     out = enforce_order([Curve(c.x, c.y, c.pixels, s, None if s is None else f"{s}%") for s in [159, 170, None, 191, 201]])
     assert out[2].speed is None
+
+
+def test_a_label_in_its_curves_colour_under_black_print_is_read_on_that_colour_alone():
+    pytest.importorskip("rapidocr_onnxruntime")
+    from PIL import Image, ImageDraw
+
+    from speedline_digitizer.labels import labels_in_colour, tint
+
+    # a red speedline labelled up-left of its surge end, a black note written across the label, and a
+    # black speedline beside it (black print is not told apart from black curves: it is not read)
+    font = _font(14)
+    img = Image.new("RGB", (460, 260), "white")
+    d = ImageDraw.Draw(img)
+    d.line([(200, 120), (420, 135)], fill=(200, 40, 40), width=2)
+    d.text((95, 98), "N = 1.01", fill=(200, 40, 40), font=font)
+    d.text((120, 92), "Surge line", fill="black", font=_font(16))
+    d.line([(230, 200), (420, 210)], fill="black", width=2)
+    a = np.asarray(img)
+    grey = tint(a, np.array([200.0, 40.0, 40.0]), np.array([255.0, 255.0, 255.0]))
+    assert (grey[a.sum(axis=2) < 60] == 255).all()  # black print is gone
+    assert (grey[120, 200:420] < 128).any()  # the red line stays, dark
+    curves = [_curve(200, 120, 420, 135), _curve(230, 200, 420, 210)]
+    cands = [(TextBox("N = 0.97", (300, 180, 360, 196), 0.9), 0.97)]  # print height for the windows
+    out = labels_in_colour(a, curves, cands, (20.0, 20.0, 440.0, 240.0))
+    assert out[0].speed == 1.01 and out[1].speed is None

@@ -323,6 +323,59 @@ def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, 
     return out
 
 
+def tint(img: np.ndarray, colour: np.ndarray, paper: np.ndarray, tol: float = 40.0) -> np.ndarray:
+    """A grey copy (3 channels) that shows the ink of one colour alone: pixels on the mix from the paper to
+    `colour` (within `tol` levels; the anti-aliased edges of thin print are such mixes) are dark as they
+    are strong, every other pixel (black text, grey grid, other colours) is paper white."""
+    v = np.asarray(colour, float) - paper
+    q = img.astype(np.float32) - paper.astype(np.float32)
+    a = np.clip((q @ v.astype(np.float32)) / max(float(v @ v), 1.0), 0.0, 1.0)
+    off = np.linalg.norm(q - a[..., None] * v.astype(np.float32), axis=2)
+    g = np.where((off < tol) & (a > 0.2), 255.0 * (1.0 - a), 255.0).astype(np.uint8)
+    return np.repeat(g[..., None], 3, axis=2)
+
+
+def labels_in_colour(img: np.ndarray, out: list, cands: list, plot_box=None, most: int = 12) -> list:
+    """Curves left without a speed given one read in their own colour: a label printed in its curve's
+    colour, at either end, that black print or a line crosses (a 'Surge line' note over it) is read on a
+    copy showing that colour alone (:func:`tint`), in the windows :func:`labels_near_ends` reads.
+    Only curves of a marked colour (black ones look like all other print); a reading is kept when no
+    other curve of that colour lies nearer to it and no other curve has its value. At most `most`
+    curves are read (each costs two small detections)."""
+    if img.ndim != 3:
+        return out
+    todo = [i for i, c in enumerate(out) if c.speed is None][:most]
+    if not todo:
+        return out
+    H, W = img.shape[:2]
+    hs = [tb.box[3] - tb.box[1] for tb, _ in cands]
+    h = max(float(np.median(hs)) if hs else 0.012 * max(H, W), 6.0)
+    scale = float(np.clip(32.0 / h, 1.0, 4.0))
+    paper = page_colour(img).astype(float)
+    cols = [_curve_colour(img, c.pixels) for c in out]
+    trees = [cKDTree(c.pixels) for c in out]
+    out = list(out)
+    for i in todo:
+        col = cols[i]
+        if np.ptp(col) < 80 or np.abs(col - paper).max() < 60:  # black, grey or faint: not told apart by colour
+            continue
+        kin = [k for k in range(len(out)) if np.abs(cols[k] - col).max() < 60]
+        grey = tint(img, col, paper)
+        (sx, sy), (ex, ey) = out[i].pixels[0], out[i].pixels[-1]
+        found = []
+        for win in ((sx - 8 * h, sy - 3 * h, sx + 3 * h, sy + 2.5 * h), (ex - 5 * h, ey - 2.5 * h, ex + 5 * h, ey + 3.5 * h)):
+            xa, ya, xb, yb = (int(v) for v in (max(0, win[0]), max(0, win[1]), min(W, win[2]), min(H, win[3])))
+            if xb - xa >= 8 and yb - ya >= 8:
+                found += _speed_texts(grey, (xa, ya, xb, yb), scale, plot_box)
+        taken = {c.speed for c in out if c.speed is not None}
+        found = [(trees[i].query(tb.centre)[0], tb, v) for tb, v in found if v not in taken]
+        found = [(d, tb, v) for d, tb, v in found if all(trees[k].query(tb.centre)[0] >= d for k in kin)]
+        if found:
+            _, tb, v = min(found, key=lambda f: f[0])
+            out[i] = replace(out[i], speed=v, speed_label=tb.text.strip())
+    return out
+
+
 def boxed_labels(img: np.ndarray, cands: list, plot_box=None, max_boxes: int = 60) -> list:
     """Speed-like texts inside small drawn rectangles (inline labels in a frame): (TextBox, value).
 
@@ -1438,4 +1491,6 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
         pairs = _legend_pairs(img, curves, below, list(range(len(below)))) if below else {}
         if len(pairs) > n_read:
             out = _labelled(curves, below, pairs)
+    if not _legend_of(cands, curves):  # a label in its curve's colour that black print crosses
+        out = labels_in_colour(img, out, cands, plot_box)
     return enforce_order(out)
