@@ -437,3 +437,81 @@ def test_filled_areas_turn_to_paper_and_lines_over_them_stay():
     img[352:364:2, 20:32] = 0  # a small tangle of lines (a knot of dense R-lines): its median is ink, no fill
     img[352:364, 20:32:2] = 0
     assert (flatten_fills(img)[352:364, 20:32] == img[352:364, 20:32]).all()
+
+
+def _thumbnail_x_labels(size: int):
+    """A spine and ten x tick labels 2.0 ... 6.5 drawn 4x larger and shrunk (about 3 px digits), with the
+    labels' boxes."""
+    import cv2
+    from PIL import Image, ImageDraw
+
+    from test_labels import _font
+
+    s = 4
+    big = Image.new("RGB", (300 * s, 60 * s), "white")
+    d = ImageDraw.Draw(big)
+    font = _font(size)
+    d.line([(20 * s, 10 * s), (280 * s, 10 * s)], fill=(90, 90, 90), width=s)
+    boxes = []
+    for k in range(10):
+        text = f"{2 + 0.5 * k:.1f}"
+        w = d.textlength(text, font=font)
+        x = 25 * s + 25 * s * k - w / 2
+        d.text((x, 12 * s), text, fill="black", font=font)
+        boxes.append(tuple(v / s for v in d.textbbox((x, 12 * s), text, font=font)))
+    return cv2.resize(np.asarray(big), (300, 60), interpolation=cv2.INTER_AREA), boxes
+
+
+def test_a_band_of_tiny_tick_labels_is_read_whole_where_one_by_one_misreads():
+    pytest.importorskip("rapidocr_onnxruntime")
+    from speedline_digitizer.axes import _band_if_better, _tick_values, band_values
+
+    img, boxes = _thumbnail_x_labels(18)
+    one_by_one = _tick_values(img, boxes)
+    band = band_values(img, boxes, (20, 10, 280, 50), 0)
+    right = lambda got: sum(abs(v - (2 + 0.5 * round((tb.centre[0] - 25) / 25))) < 1e-9 for tb, v in got)  # noqa: E731
+    assert right(one_by_one) <= 2 and right(band) >= 4
+    got = _band_if_better(img, one_by_one, boxes, (20, 10, 280, 50), 0)
+    assert got == band
+    f = fit_axis(np.array([tb.centre[0] for tb, _ in got]), np.array([v for _, v in got]), 260)
+    assert abs(f.value(25) - 2.0) < 0.02 and abs(f.value(250) - 6.5) < 0.02
+    # labels read well one by one (their lost decimal points put back by the fit) are kept as read
+    img, boxes = _thumbnail_x_labels(20)
+    one_by_one = _tick_values(img, boxes)
+    assert _band_if_better(img, one_by_one, boxes, (20, 10, 280, 50), 0) == one_by_one
+
+
+def test_grey_spines_beside_black_curves_are_the_frame():
+    import cv2
+
+    from speedline_digitizer.axes import detect_frame
+
+    # a thumbnail: 1 px grey spines (a fifth of the curves' darkness), black curves, y labels' blobs
+    img = np.full((200, 300, 3), 255, np.uint8)
+    img[20:171, 55] = 200
+    img[170, 55:290] = 200
+    for k in range(5):
+        x = np.arange(70 + 25 * k, 120 + 35 * k)
+        y = 140 - 25 * k + 0.004 * (x - x[0]) ** 2  # a black speedline falling into its choke, 3 px
+        cv2.polylines(img, [np.column_stack([x, y]).astype(np.int32)], False, (0, 0, 0), 3)
+        img[20 + 30 * k:25 + 30 * k, 48:54] = 60  # a y label's digits, a pixel off the spine
+    fr = detect_frame(img)
+    assert fr is not None and fr.spines[:2] == ("left", "bottom")
+    assert np.allclose(fr.box, (55, 20, 289, 170), atol=2) and abs(fr.rotation_deg) < 0.05
+
+
+def test_spines_fitted_to_different_turns_take_the_smaller(monkeypatch):
+    from speedline_digitizer import axes
+
+    # labels touching a thin spine pull its sub-pixel fit; a rotation turns both spines alike
+    img = np.full((200, 300, 3), 255, np.uint8)
+    img[20:171, 55] = 0
+    img[170, 55:290] = 0
+    fit = axes.fit_spine
+
+    def pulled(dark, p0, slope, extent, horizontal, half=4):
+        got = fit(dark, p0, slope, extent, horizontal, half)
+        return got if horizontal else (got[0] - 0.004 * 95, got[1] + 0.004)  # the left spine 0.23 deg off
+    monkeypatch.setattr(axes, "fit_spine", pulled)
+    fr = axes.detect_frame(img)
+    assert abs(fr.rotation_deg) < 0.02 and abs(fr.box[0] - 55) < 0.5

@@ -326,6 +326,12 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
     colour-mapped field by its fill (`detect_fill_area`)."""
     dark = darkness(img) if dark is None else dark
     found = _detect_spines(img, dark)
+    if found is None:  # grey spines beside black curves (a thumbnail blurs a 1 px spine to a quarter of black)
+        found = _detect_spines(img, dark, fraction=0.15)
+        H, W = img.shape[:2]
+        if found is not None and (found.box[2] - found.box[0] < 0.6 * W or found.box[3] - found.box[1] < 0.6 * H
+                                  or found.box[0] < 0.05 * W or found.box[3] > 0.95 * H or detect_grid(dark) is not None):
+            found = None  # a large frame with room for tick labels, and no grid: lighter ink lines up grid lines too
     if found is None:  # a thin spine of a slightly rotated scan is a staircase the line transform may lose
         found = _detect_spines(img, dark, thicken=True)
         H, W = img.shape[:2]
@@ -582,16 +588,17 @@ def _outer_edge(ends: np.ndarray, low: bool, tol: float = 3.0) -> float:
     return float(np.median(e))
 
 
-def _detect_spines(img: np.ndarray, dark: np.ndarray, thicken: bool = False) -> Frame | None:
+def _detect_spines(img: np.ndarray, dark: np.ndarray, thicken: bool = False, fraction: float = 0.25) -> Frame | None:
     """Left and bottom spines (and right and top ones that meet them) as a Frame, or None.
 
     `thicken`: look for lines in the ink grown by a pixel (the probabilistic transform's segment walk
     loses a 1 px staircase where its steps fall off the walk's own raster; thick ink gives slightly
-    tilted copies of every line, so this is the second try)."""
+    tilted copies of every line, so this is the second try). `fraction`: ink is darker than the paper by
+    this share of the darkest ink (and 40 levels)."""
     import cv2
 
     H, W = img.shape[:2]
-    ink = _ink(dark).astype(np.uint8) * 255
+    ink = _ink(dark, fraction=fraction).astype(np.uint8) * 255
     min_len = int(0.35 * min(H, W))
     lines = cv2.HoughLinesP(cv2.dilate(ink, np.ones((3, 3), np.uint8)) if thicken else ink, 1, np.pi / 720,
                             threshold=max(30, min_len // 2), minLineLength=min_len, maxLineGap=max(3, min(H, W) // 200))
@@ -645,6 +652,13 @@ def _detect_spines(img: np.ndarray, dark: np.ndarray, thicken: bool = False) -> 
     if fb is not None and fl is not None and abs(fb[1] - sh) < 0.01 and abs(fl[1] - sv) < 0.01:
         (bh, sh), (bv, sv) = fb, fl
         rot_h, rot_v = -np.degrees(np.arctan(sh)), np.degrees(np.arctan(sv))
+        if abs(rot_h - rot_v) > 0.1:  # a rotation turns both spines alike: labels touching one pulled its fit
+            h_off = abs(rot_h) > abs(rot_v)
+            mid = (left_x + x_hi) / 2 if h_off else (y_lo + bottom_y) / 2
+            at = (bh if h_off else bv) + (sh if h_off else sv) * mid  # the line kept through its middle
+            rot_h = rot_v = min(rot_h, rot_v, key=abs)
+            sh, sv = np.tan(np.radians(-rot_h)), np.tan(np.radians(rot_v))
+            bh, bv = (at - sh * mid, bv) if h_off else (bh, at - sv * mid)
         # row = bh + sh * col and col = bv + sv * row meet at the corner
         cy = (bh + sh * bv) / (1 - sh * sv)
         corner = (bv + sv * cy, cy)
@@ -1209,6 +1223,60 @@ def _tick_values(img, boxes, source=None):
     return out
 
 
+SMALL_PRINT = 7.0  # px: tick labels lower than this are also read as a band (see `_band_if_better`)
+
+
+def band_values(img: np.ndarray, boxes: list, box: tuple, axis: int) -> list:
+    """(TextBox, value) for the numbers read in the band of an axis's labels (detection and recognition on the
+    band scaled up to about 28 px print, linear interpolation). Small print (4-6 px) read label by label is
+    mostly misread; the detector on the band sees each label whole and reads it with its neighbours' scale.
+    The band spans the frame's width below it (`axis` 0) or its height beside it (1), and the boxes' depth."""
+    import cv2
+
+    from .ocr import TextBox, detect_text, parse_number
+
+    H, W = img.shape[:2]
+    h = float(np.median([b[3] - b[1] if axis == 0 else min(b[3] - b[1], b[2] - b[0]) for b in boxes]))
+    x0, y0, x1, y1 = box
+    if axis == 0:
+        win = (x0 - 4 * h, min(b[1] for b in boxes) - 0.6 * h, x1 + 4 * h, max(b[3] for b in boxes) + 0.6 * h)
+    else:
+        win = (min(b[0] for b in boxes) - h, y0 - 2 * h, max(b[2] for b in boxes) + h, y1 + 2 * h)
+    xa, ya, xb, yb = (int(round(v)) for v in (max(0, win[0]), max(0, win[1]), min(W, win[2]), min(H, win[3])))
+    if xb - xa < 4 or yb - ya < 4:
+        return []
+    s = float(np.clip(28.0 / max(h, 1.0), 2.0, 6.0))
+    pad = 20
+    band = cv2.resize(np.ascontiguousarray(img[ya:yb, xa:xb]), None, fx=s, fy=s, interpolation=cv2.INTER_LINEAR)
+    band = np.pad(band, ((pad, pad), (pad, pad)) + ((0, 0),) * (band.ndim - 2), constant_values=255)
+    out = []
+    for tb in detect_text(band):
+        v = parse_number(tb.text) if tb.score > 0.3 else None
+        if v is not None:
+            b = tuple(o + (c - pad) / s for o, c in zip((xa, ya, xa, ya), tb.box))
+            out.append((TextBox(tb.text, b, tb.score), v))
+    return out
+
+
+def _band_if_better(img: np.ndarray, read: list, boxes: list, box: tuple, axis: int) -> list:
+    """The labels read one by one, or those read as a band (:func:`band_values`) where the print is small
+    and the band's readings (three distinct values or more) fit one axis better: more of them on one
+    line (or log line) through their positions (4 px labels read one by one lose their decimal points,
+    '20', '25', '30' for 2.0, 2.5, 3.0, and fit as well as they are evenly spaced, but fewer of them)."""
+    if not boxes or np.median([b[3] - b[1] for b in boxes]) >= SMALL_PRINT:
+        return read
+    band = band_values(img, boxes, box, axis)
+    if len({v for _, v in band}) < 3:
+        return read
+    span = (box[2] - box[0]) if axis == 0 else (box[3] - box[1])
+
+    def fits(got):  # labels on the best line through (position, value)
+        f = fit_axis(np.array([tb.centre[axis] for tb, _ in got]), np.array([v for _, v in got]), span,
+                     texts=[tb.text for tb, _ in got]) if len(got) >= 2 else None
+        return f.n_inliers if f is not None else 0
+    return band if fits(band) > fits(read) else read
+
+
 def tick_positions(dark: np.ndarray, frame: Frame) -> tuple:
     """Columns of tick marks / grid lines along the bottom spine and rows along the left spine.
 
@@ -1358,6 +1426,9 @@ def _calibrate_on(img: np.ndarray, frame: Frame, dark: np.ndarray, source=None) 
         yb = [b for b in yb if top <= (b[1] + b[3]) / 2 <= bottom]
         yt = [r for r in yt if top <= r <= bottom]
     xv, yv = (_tick_values(img, _spread(b, k, MAX_LABELS), source) for k, b in ((0, xb), (1, yb)))
+    if source is None:  # small print read label by label: read the row (column) of labels as one band too
+        ybox = (x0, frame.panel[0], x1, frame.panel[1]) if frame.panel is not None else frame.box  # (the map's own panel)
+        xv, yv = (_band_if_better(img, v, b, fb, k) for k, v, b, fb in ((0, xv, xb, frame.box), (1, yv, yb, ybox)))
     # positions along the spines, measured from their corner: a label's offset from its spine is
     # perpendicular to the spine, so it drops out and a rotated frame needs no correction
     a = np.deg2rad(frame.rotation_deg)
