@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from speedline_digitizer.axes import fit_axis
-from speedline_digitizer.labels import assign_labels, enforce_order, parse_speed
+from speedline_digitizer.labels import _speed_texts, assign_labels, enforce_order, parse_speed
 from speedline_digitizer.ocr import TextBox, parse_number
 from speedline_digitizer.result import Curve
 
@@ -844,20 +844,29 @@ def test_a_label_in_its_curves_colour_under_black_print_is_read_on_that_colour_a
 
     from speedline_digitizer.labels import labels_in_colour, tint
 
-    # a red speedline labelled up-left of its surge end, a black note written across the label, and a
-    # black speedline beside it (black print is not told apart from black curves: it is not read)
+    # three speedlines labelled up-left of their surge ends in their own colours, the middle label
+    # crossed by a black note (a black speedline beside them: black print is not told apart from it)
     font = _font(14)
-    img = Image.new("RGB", (460, 260), "white")
+    img = Image.new("RGB", (460, 300), "white")
     d = ImageDraw.Draw(img)
-    d.line([(200, 120), (420, 135)], fill=(200, 40, 40), width=2)
-    d.text((95, 98), "N = 1.01", fill=(200, 40, 40), font=font)
-    d.text((120, 92), "Surge line", fill="black", font=_font(16))
-    d.line([(230, 200), (420, 210)], fill="black", width=2)
+    curves, cands = [], []
+    for k, (colour, text) in enumerate((((40, 150, 40), "N = 0.97"), ((200, 40, 40), "N = 1.01"),
+                                        ((40, 60, 200), "N = 1.05"))):
+        sx, sy = 200 + 20 * k, 200 - 70 * k
+        d.line([(sx, sy), (420, sy + 15)], fill=colour, width=2)
+        curves.append(_curve(sx, sy, 420, sy + 15))
+        d.text((sx - 75, sy - 20), text, fill=colour, font=font)
+        if k != 1:
+            cands.append((TextBox(text, d.textbbox((sx - 75, sy - 20), text, font=font), 0.95), float(text[4:])))
+            curves[-1] = replace(curves[-1], speed=float(text[4:]), speed_label=text)
+    d.text((150, 100), "Surge line", fill="black", font=_font(16))
+    d.line([(230, 260), (420, 270)], fill="black", width=2)
+    curves.append(_curve(230, 260, 420, 270))
     a = np.asarray(img)
     grey = tint(a, np.array([200.0, 40.0, 40.0]), np.array([255.0, 255.0, 255.0]))
     assert (grey[a.sum(axis=2) < 60] == 255).all()  # black print is gone
-    assert (grey[120, 200:420] < 128).any()  # the red line stays, dark
-    curves = [_curve(200, 120, 420, 135), _curve(230, 200, 420, 210)]
-    cands = [(TextBox("N = 0.97", (300, 180, 360, 196), 0.9), 0.97)]  # print height for the windows
-    out = labels_in_colour(a, curves, cands, (20.0, 20.0, 440.0, 240.0))
-    assert out[0].speed == 1.01 and out[1].speed is None
+    assert (grey[130, 220:420] < 128).any()  # the red line stays, dark
+    # read as it is, the window at the red curve's surge end gives nothing
+    assert not [v for _, v in _speed_texts(a, (60, 82, 268, 155), 2.0, None) if v == 1.01]
+    out = labels_in_colour(a, curves, cands, (20.0, 20.0, 440.0, 290.0))
+    assert [c.speed for c in out] == [0.97, 1.01, 1.05, None]

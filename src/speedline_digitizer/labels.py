@@ -338,21 +338,45 @@ def tint(img: np.ndarray, colour: np.ndarray, paper: np.ndarray, tol: float = 40
 def labels_in_colour(img: np.ndarray, out: list, cands: list, plot_box=None, most: int = 12) -> list:
     """Curves left without a speed given one read in their own colour: a label printed in its curve's
     colour, at either end, that black print or a line crosses (a 'Surge line' note over it) is read on a
-    copy showing that colour alone (:func:`tint`), in the windows :func:`labels_near_ends` reads.
-    Only curves of a marked colour (black ones look like all other print); a reading is kept when no
-    other curve of that colour lies nearer to it and no other curve has its value. At most `most`
-    curves are read (each costs two small detections)."""
+    copy showing that colour alone (:func:`tint`), in the windows :func:`labels_near_ends` reads (at the
+    end where the labels read so far stand).
+    Only on a map whose labels read so far print in their curves' colours (two or more, and most of
+    them), and only curves of a marked colour (black ones look like all other print); a reading is kept
+    when no other curve of that colour lies nearer to it and no other curve has its value. At most
+    `most` curves are read (each costs two small detections)."""
     if img.ndim != 3:
         return out
     todo = [i for i, c in enumerate(out) if c.speed is None][:most]
     if not todo:
         return out
+    cols = [_curve_colour(img, c.pixels) for c in out]
     H, W = img.shape[:2]
+    paper = page_colour(img).astype(float)
+
+    def printed_in(b, col):  # most of the text box's coloured pixels are of the curve's colour
+        x0, y0, x1, y1 = (int(round(v)) for v in b)
+        crop = img[max(0, y0):min(H, y1 + 1), max(0, x0):min(W, x1 + 1)]
+        chroma = np.ptp(crop.reshape(-1, 3).astype(int), axis=1) >= 50
+        return chroma.sum() >= 5 and (tint(crop, col, paper).reshape(-1, 3)[chroma, 0] < 255).mean() >= 0.5
+    named = [(i, tb) for i, c in enumerate(out) if c.speed is not None
+             for tb, _ in cands[:50] if tb.text.strip() == c.speed_label][:12]
+    same = [printed_in(tb.box, cols[i]) for i, tb in named]
+    if sum(same) < 2 or 2 * sum(same) < len(same):
+        return out
+    # the end the labels read so far stand at, their boxes within 3 text heights (both when they stand at
+    # either; none when they are set along their lines)
+    at_start = set()
+    for i, tb in named:
+        b = tb.box
+        ds, de = (float(np.hypot(max(b[0] - x, 0, x - b[2]), max(b[1] - y, 0, y - b[3])))
+                  for x, y in (out[i].pixels[0], out[i].pixels[-1]))
+        if min(ds, de) <= 3 * (b[3] - b[1]):
+            at_start.add(ds < de)
+    if not at_start:
+        return out
     hs = [tb.box[3] - tb.box[1] for tb, _ in cands]
     h = max(float(np.median(hs)) if hs else 0.012 * max(H, W), 6.0)
     scale = float(np.clip(32.0 / h, 1.0, 4.0))
-    paper = page_colour(img).astype(float)
-    cols = [_curve_colour(img, c.pixels) for c in out]
     trees = [cKDTree(c.pixels) for c in out]
     out = list(out)
     for i in todo:
@@ -360,12 +384,14 @@ def labels_in_colour(img: np.ndarray, out: list, cands: list, plot_box=None, mos
         if np.ptp(col) < 80 or np.abs(col - paper).max() < 60:  # black, grey or faint: not told apart by colour
             continue
         kin = [k for k in range(len(out)) if np.abs(cols[k] - col).max() < 60]
-        grey = tint(img, col, paper)
         (sx, sy), (ex, ey) = out[i].pixels[0], out[i].pixels[-1]
         found = []
-        for win in ((sx - 8 * h, sy - 3 * h, sx + 3 * h, sy + 2.5 * h), (ex - 5 * h, ey - 2.5 * h, ex + 5 * h, ey + 3.5 * h)):
+        for start, win in ((True, (sx - 8 * h, sy - 3 * h, sx + 3 * h, sy + 2.5 * h)),
+                           (False, (ex - 5 * h, ey - 2.5 * h, ex + 5 * h, ey + 3.5 * h))):
             xa, ya, xb, yb = (int(v) for v in (max(0, win[0]), max(0, win[1]), min(W, win[2]), min(H, win[3])))
-            if xb - xa >= 8 and yb - ya >= 8:
+            if start in at_start and xb - xa >= 8 and yb - ya >= 8:
+                grey = np.full_like(img, 255)  # (the window alone in the curve's colour)
+                grey[ya:yb, xa:xb] = tint(img[ya:yb, xa:xb], col, paper)
                 found += _speed_texts(grey, (xa, ya, xb, yb), scale, plot_box)
         taken = {c.speed for c in out if c.speed is not None}
         found = [(trees[i].query(tb.centre)[0], tb, v) for tb, v in found if v not in taken]
