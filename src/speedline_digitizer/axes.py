@@ -330,8 +330,10 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
         found = _detect_spines(img, dark, fraction=0.15)
         H, W = img.shape[:2]
         if found is not None and (found.box[2] - found.box[0] < 0.6 * W or found.box[3] - found.box[1] < 0.6 * H
-                                  or found.box[0] < 0.05 * W or found.box[3] > 0.95 * H or detect_grid(dark) is not None):
-            found = None  # a large frame with room for tick labels, and no grid: lighter ink lines up grid lines too
+                                  or found.box[0] < 0.05 * W or found.box[3] > 0.95 * H or detect_grid(dark) is not None
+                                  or detect_panel(img) is not None or detect_fill_area(img) is not None):
+            found = None  # a large frame with room for tick labels, and no grid, panel or filled field (lighter
+            # ink lines up grid lines, a panel's and a field's edges too: those are found as such below)
     if found is None:  # a thin spine of a slightly rotated scan is a staircase the line transform may lose
         found = _detect_spines(img, dark, thicken=True)
         H, W = img.shape[:2]
@@ -652,13 +654,13 @@ def _detect_spines(img: np.ndarray, dark: np.ndarray, thicken: bool = False, fra
     if fb is not None and fl is not None and abs(fb[1] - sh) < 0.01 and abs(fl[1] - sv) < 0.01:
         (bh, sh), (bv, sv) = fb, fl
         rot_h, rot_v = -np.degrees(np.arctan(sh)), np.degrees(np.arctan(sv))
-        if abs(rot_h - rot_v) > 0.1:  # a rotation turns both spines alike: labels touching one pulled its fit
-            h_off = abs(rot_h) > abs(rot_v)
-            mid = (left_x + x_hi) / 2 if h_off else (y_lo + bottom_y) / 2
-            at = (bh if h_off else bv) + (sh if h_off else sv) * mid  # the line kept through its middle
-            rot_h = rot_v = min(rot_h, rot_v, key=abs)
+        if abs(rot_h - rot_v) > 0.1:  # a rotation turns both spines alike: labels touching one pulled its fit,
+            # so the smaller turn is taken for both (none when they turn opposite ways)
+            mh, mv = (left_x + x_hi) / 2, (y_lo + bottom_y) / 2
+            ah, av = bh + sh * mh, bv + sv * mv  # each line kept through its middle
+            rot_h = rot_v = min(rot_h, rot_v, key=abs) if rot_h * rot_v > 0 else 0.0  # (turned apart: upright)
             sh, sv = np.tan(np.radians(-rot_h)), np.tan(np.radians(rot_v))
-            bh, bv = (at - sh * mid, bv) if h_off else (bh, at - sv * mid)
+            bh, bv = ah - sh * mh, av - sv * mv
         # row = bh + sh * col and col = bv + sv * row meet at the corner
         cy = (bh + sh * bv) / (1 - sh * sv)
         corner = (bv + sv * cy, cy)
