@@ -325,10 +325,10 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
     A plot on a filled panel without spines is found by its panel (`detect_panel`), one filled with a
     colour-mapped field by its fill (`detect_fill_area`)."""
     dark = darkness(img) if dark is None else dark
+    H, W = img.shape[:2]
     found = _detect_spines(img, dark)
     if found is None:  # grey spines beside black curves (a thumbnail blurs a 1 px spine to a quarter of black)
         found = _detect_spines(img, dark, fraction=0.15)
-        H, W = img.shape[:2]
         if found is not None and (found.box[2] - found.box[0] < 0.6 * W or found.box[3] - found.box[1] < 0.6 * H
                                   or found.box[0] < 0.05 * W or found.box[3] > 0.95 * H or detect_grid(dark) is not None
                                   or detect_panel(img) is not None or detect_fill_area(img) is not None):
@@ -336,7 +336,6 @@ def detect_frame(img: np.ndarray, dark: np.ndarray | None = None) -> Frame | Non
             # ink lines up grid lines, a panel's and a field's edges too: those are found as such below)
     if found is None:  # a thin spine of a slightly rotated scan is a staircase the line transform may lose
         found = _detect_spines(img, dark, thicken=True)
-        H, W = img.shape[:2]
         if found is not None and (abs(found.rotation_deg) < 0.1 or found.box[2] - found.box[0] < 0.5 * W
                                   or found.box[3] - found.box[1] < 0.5 * H):
             found = None  # only a large, rotated frame: thick ink also lines up grid lines and curves of a crop

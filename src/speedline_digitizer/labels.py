@@ -343,7 +343,7 @@ def labels_in_colour(img: np.ndarray, out: list, cands: list, plot_box=None, mos
     Only on a map whose labels read so far print in their curves' colours (two or more, and most of
     them), and only curves of a marked colour (black ones look like all other print); a reading is kept
     when no other curve of that colour lies nearer to it and no other curve has its value. At most
-    `most` curves are read (each costs two small detections)."""
+    `most` curves are read (each costs one or two small detections)."""
     if img.ndim != 3:
         return out
     todo = [i for i, c in enumerate(out) if c.speed is None][:most]
