@@ -1260,14 +1260,12 @@ def band_values(img: np.ndarray, boxes: list, box: tuple, axis: int) -> list:
 
 
 def _band_if_better(img: np.ndarray, read: list, boxes: list, box: tuple, axis: int) -> list:
-    """The labels read one by one, or those read as a band (:func:`band_values`) where the print is small
-    and the band's readings (three distinct values or more) fit one axis better: more of them on one
+    """The labels read one by one, or those read as a band (:func:`band_values`) where the print is small,
+    the single readings are not three or more all on one line, and the band's readings (three distinct
+    values or more) fit one axis better: more of them on one
     line (or log line) through their positions (4 px labels read one by one lose their decimal points,
     '20', '25', '30' for 2.0, 2.5, 3.0, and fit as well as they are evenly spaced, but fewer of them)."""
     if not boxes or np.median([b[3] - b[1] for b in boxes]) >= SMALL_PRINT:
-        return read
-    band = band_values(img, boxes, box, axis)
-    if len({v for _, v in band}) < 3:
         return read
     span = (box[2] - box[0]) if axis == 0 else (box[3] - box[1])
 
@@ -1275,7 +1273,13 @@ def _band_if_better(img: np.ndarray, read: list, boxes: list, box: tuple, axis: 
         f = fit_axis(np.array([tb.centre[axis] for tb, _ in got]), np.array([v for _, v in got]), span,
                      texts=[tb.text for tb, _ in got]) if len(got) >= 2 else None
         return f.n_inliers if f is not None else 0
-    return band if fits(band) > fits(read) else read
+    n_read = fits(read)
+    if n_read >= 3 and n_read == len(read):  # all read and on one line: no band needed (it costs a detection)
+        return read
+    band = band_values(img, boxes, box, axis)
+    if len({v for _, v in band}) < 3:
+        return read
+    return band if fits(band) > n_read else read
 
 
 def tick_positions(dark: np.ndarray, frame: Frame) -> tuple:
