@@ -281,6 +281,26 @@ def _legend_in_band(img: np.ndarray, plot_box: tuple, ya: int, yb: int) -> list:
     return out if len(out) >= 3 else []
 
 
+def _text_height(cands: list, shape: tuple) -> float:
+    """The labels' print height: the candidates' median box height (1.2 % of the page without any), 6 px
+    at least."""
+    hs = [tb.box[3] - tb.box[1] for tb, _ in cands]
+    return max(float(np.median(hs)) if hs else 0.012 * max(shape[:2]), 6.0)
+
+
+def _end_windows(c, h: float, shape: tuple) -> tuple:
+    """The windows (x0, y0, x1, y1, clipped to the page; None when under 8 px) where a curve's label is
+    looked for again, `h` its print height: reaching 8 text heights left and 3 up from its surge end, and
+    5 either side of its choke end and 3.5 below it."""
+    H, W = shape[:2]
+    (sx, sy), (ex, ey) = c.pixels[0], c.pixels[-1]
+    out = []
+    for win in ((sx - 8 * h, sy - 3 * h, sx + 3 * h, sy + 2.5 * h), (ex - 5 * h, ey - 2.5 * h, ex + 5 * h, ey + 3.5 * h)):
+        xa, ya, xb, yb = (int(v) for v in (max(0, win[0]), max(0, win[1]), min(W, win[2]), min(H, win[3])))
+        out.append((xa, ya, xb, yb) if xb - xa >= 8 and yb - ya >= 8 else None)
+    return tuple(out)
+
+
 def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, text_h: float | None = None) -> list:
     """Speed-like texts read around the ends of curves that no candidate is near: (TextBox, value).
 
@@ -288,11 +308,7 @@ def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, 
     scaled up until text is about 32 px high, costs little to read. On a map whose labels stand at the
     surge ends (two or more candidates there), a curve with nothing read at either end is read again
     in a window reaching left and up from its surge end, where such labels are printed."""
-    H, W = img.shape[:2]
-    if text_h is None:
-        hs = [tb.box[3] - tb.box[1] for tb, _ in cands]
-        text_h = float(np.median(hs)) if hs else 0.012 * max(H, W)
-    text_h = max(text_h, 6.0)
+    text_h = _text_height(cands, img.shape) if text_h is None else max(text_h, 6.0)
     centres = np.array([tb.centre for tb, _ in cands]) if cands else np.zeros((0, 2))
     scale = float(np.clip(32.0 / text_h, 1.0, 4.0))
 
@@ -301,10 +317,9 @@ def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, 
                    for b in (tb.box for tb, _ in found))
 
     def read(win):
-        xa, ya, xb, yb = (int(v) for v in (max(0, win[0]), max(0, win[1]), min(W, win[2]), min(H, win[3])))
-        if xb - xa < 8 or yb - ya < 8:
+        if win is None:
             return []
-        return [(tb, v) for tb, v in _speed_texts(img, (xa, ya, xb, yb), scale, plot_box)
+        return [(tb, v) for tb, v in _speed_texts(img, win, scale, plot_box)
                 if not any(_iou(tb.box, o.box) > 0.3 for o, _ in out + cands)]
 
     at_surge = sum(near_box(c.pixels[0], cands, 1.5 * text_h) for c in curves) >= 2
@@ -315,10 +330,10 @@ def labels_near_ends(img: np.ndarray, curves: list, cands: list, plot_box=None, 
             continue  # a label was found there
         if near_box((ex, ey), out, text_h):
             continue
-        got = read((ex - 5 * text_h, ey - 2.5 * text_h, ex + 5 * text_h, ey + 3.5 * text_h))
-        sx, sy = c.pixels[0]
-        if not got and at_surge and not near_box((sx, sy), cands + out, text_h):
-            got = read((sx - 8 * text_h, sy - 3 * text_h, sx + 3 * text_h, sy + 2.5 * text_h))
+        at_start, at_end = _end_windows(c, text_h, img.shape)
+        got = read(at_end)
+        if not got and at_surge and not near_box(c.pixels[0], cands + out, text_h):
+            got = read(at_start)
         out.extend(got)
     return out
 
@@ -374,25 +389,23 @@ def labels_in_colour(img: np.ndarray, out: list, cands: list, plot_box=None, mos
             at_start.add(ds < de)
     if not at_start:
         return out
-    hs = [tb.box[3] - tb.box[1] for tb, _ in cands]
-    h = max(float(np.median(hs)) if hs else 0.012 * max(H, W), 6.0)
+    h = _text_height(cands, img.shape)
     scale = float(np.clip(32.0 / h, 1.0, 4.0))
     trees = [cKDTree(c.pixels) for c in out]
+    grey = np.full_like(img, 255)  # paper, but for the window being read, shown in one colour
     out = list(out)
     for i in todo:
         col = cols[i]
         if np.ptp(col) < 80 or np.abs(col - paper).max() < 60:  # black, grey or faint: not told apart by colour
             continue
         kin = [k for k in range(len(out)) if np.abs(cols[k] - col).max() < 60]
-        (sx, sy), (ex, ey) = out[i].pixels[0], out[i].pixels[-1]
         found = []
-        for start, win in ((True, (sx - 8 * h, sy - 3 * h, sx + 3 * h, sy + 2.5 * h)),
-                           (False, (ex - 5 * h, ey - 2.5 * h, ex + 5 * h, ey + 3.5 * h))):
-            xa, ya, xb, yb = (int(v) for v in (max(0, win[0]), max(0, win[1]), min(W, win[2]), min(H, win[3])))
-            if start in at_start and xb - xa >= 8 and yb - ya >= 8:
-                grey = np.full_like(img, 255)  # (the window alone in the curve's colour)
+        for start, win in zip((True, False), _end_windows(out[i], h, img.shape)):
+            if start in at_start and win is not None:
+                xa, ya, xb, yb = win
                 grey[ya:yb, xa:xb] = tint(img[ya:yb, xa:xb], col, paper)
-                found += _speed_texts(grey, (xa, ya, xb, yb), scale, plot_box)
+                found += _speed_texts(grey, win, scale, plot_box)
+                grey[ya:yb, xa:xb] = 255
         taken = {c.speed for c in out if c.speed is not None}
         found = [(trees[i].query(tb.centre)[0], tb, v) for tb, v in found if v not in taken]
         found = [(d, tb, v) for d, tb, v in found if all(trees[k].query(tb.centre)[0] >= d for k in kin)]
@@ -1512,11 +1525,12 @@ def read_speed_labels(img: np.ndarray, curves: list, plot_box=None) -> list:
         cands = cands + labels_near_ends(img, curves, cands, plot_box)
     out = assign_labels(img, curves, _on_scale(strip_strokes(img, cands, curves)), plot_box)
     n_read = sum(c.speed is not None for c in out)
-    if n_read <= len(curves) // 2 and not _legend_of(cands, curves):  # a legend under the plot names more
+    in_plot = not _legend_of(cands, curves)  # labels set by the curves, no legend beside them
+    if n_read <= len(curves) // 2 and in_plot:  # a legend under the plot names more
         below = legend_below(img, plot_box)
         pairs = _legend_pairs(img, curves, below, list(range(len(below)))) if below else {}
         if len(pairs) > n_read:
             out = _labelled(curves, below, pairs)
-    if not _legend_of(cands, curves):  # a label in its curve's colour that black print crosses
+    if in_plot:  # a label in its curve's colour that black print crosses
         out = labels_in_colour(img, out, cands, plot_box)
     return enforce_order(out)
